@@ -1,0 +1,835 @@
+//! The erased graph: the frozen node table, the wiring between payload
+//! blocks, and the scheduler that runs one generation.
+//!
+//! # Wiring
+//!
+//! A producer writes its output payload into its own output block (what
+//! `view` reads), then *scatters* each output leaf into the input blocks of its
+//! consumers: a plain byte copy per edge. A consumer's input block therefore
+//! always holds its latest inputs. Group inputs (`RefViewPorts`) own two
+//! *planes* (flags and references) that producers scatter into element-wise;
+//! the group payload in the input block is re-derived from the planes right
+//! before each compute (a *fix-up*), so the slices it holds are always fresh.
+//!
+//! # Generations
+//!
+//! `state_mut` records dirty sources. `stabilize` runs exactly the *cone*: the
+//! nodes reachable from dirty sources. Node ids are a topological order, so
+//! the serial scheduler runs scheduled nodes in increasing id order (a min-heap
+//! of the frontier); its cost is proportional to the cone, never to the graph.
+//! Before a node first receives a payload in a generation, its input notify
+//! flags are cleared, so inputs from producers outside the cone read "no
+//! change". The parallel scheduler marks the cone first (counting each node's
+//! predecessors inside it), then runs it on the pool with atomic countdowns.
+//!
+//! # Safety invariants
+//!
+//! - **Single writer.** Each input leaf (or plane element) has exactly one
+//!   producing edge. A node's input block is written only by its producers,
+//!   and only before the node runs in that generation (both schedulers run a
+//!   node after all its producers in the cone have scattered; the parallel
+//!   countdown is `AcqRel`). A node's output block and state are written only
+//!   by the node's own compute.
+//! - **Per-generation lifetime.** Payloads point into producers' states and
+//!   blocks. A node whose state is touched (it runs, or is poked) has every
+//!   consumer in the cone, so every stale pointer is overwritten before it is
+//!   read. Blocks and states are boxed once and freed only on drop.
+//! - **Read guard / poison.** Reads are refused while a source is poked and
+//!   not yet stabilized, and forever after a compute panicked (downstream
+//!   payloads may dangle).
+
+use std::any::Any;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::core::layout::{copy_bytes, GroupCodec, LeafKind, LeafLayout, REF_SIZE};
+use crate::core::node::{NodeFactory, NodeParts, RunFn};
+use crate::core::pool::{run_local, Batch, Pool};
+
+/// Where one input leaf of a pending node comes from.
+#[doc(hidden)]
+#[derive(Clone, Debug)]
+pub enum Wire {
+    /// A single leaf `leaf` of node `node`.
+    Single { node: u32, leaf: u32 },
+    /// A group input gathered from single by-reference leaves.
+    FanIn(Vec<(u32, u32)>),
+    /// A group input fed by another node's group output.
+    Group { node: u32, leaf: u32 },
+}
+
+/// A node as recorded by the builder, not yet frozen.
+pub(crate) struct PendingNode {
+    pub(crate) factory: Box<dyn NodeFactory>,
+    pub(crate) wires: Vec<Wire>,
+    pub(crate) name: &'static str,
+}
+
+/// A byte copy from a producer's output block into a consumer.
+#[derive(Clone, Copy)]
+enum Edge {
+    Copy {
+        src: *const u8,
+        dst: *mut u8,
+        len: usize,
+    },
+    Group {
+        src: *const u8,
+        flags: *mut bool,
+        refs: *mut *const (),
+        len: usize,
+        codec: GroupCodec,
+    },
+}
+
+/// A consumer of a node, with the end of its run of edges.
+#[derive(Clone, Copy)]
+struct Succ {
+    node: u32,
+    edges_end: u32,
+}
+
+/// Notify flags to clear before a node's first input arrives in a generation.
+#[derive(Clone, Copy)]
+struct Clear {
+    flags: *mut bool,
+    len: usize,
+}
+
+/// A group input payload to re-derive from its planes before each compute.
+#[derive(Clone, Copy)]
+struct Fixup {
+    dst: *mut u8,
+    flags: *const bool,
+    refs: *const *const (),
+    len: usize,
+    codec: GroupCodec,
+}
+
+/// A group output whose length must not change after the build call.
+#[derive(Clone, Copy)]
+struct GroupCheck {
+    src: *const u8,
+    len: usize,
+    leaf: u32,
+    codec: GroupCodec,
+}
+
+/// The hot, per-node record.
+struct Node {
+    run: RunFn,
+    state: *mut u8,
+    inputs: *mut u8,
+    outputs: *mut u8,
+    succs: (u32, u32),
+    edges_start: u32,
+    clears: (u32, u32),
+    fixups: (u32, u32),
+    checks: (u32, u32),
+}
+
+/// The cold, per-node record.
+struct NodeInfo {
+    name: &'static str,
+    parts: NodeParts,
+    is_source: bool,
+}
+
+/// Owned plane storage of a group input.
+struct Planes {
+    flags: *mut [bool],
+    refs: *mut [*const ()],
+}
+
+impl Drop for Planes {
+    fn drop(&mut self) {
+        // SAFETY: both came from `Box::into_raw` in `Planes::new` and are
+        // freed exactly once, here.
+        unsafe {
+            drop(Box::from_raw(self.flags));
+            drop(Box::from_raw(self.refs));
+        }
+    }
+}
+
+impl Planes {
+    fn new(len: usize) -> Planes {
+        Planes {
+            flags: Box::into_raw(vec![false; len].into_boxed_slice()),
+            refs: Box::into_raw(vec![std::ptr::null::<()>(); len].into_boxed_slice()),
+        }
+    }
+
+    fn flags(&self) -> *mut bool {
+        self.flags.cast()
+    }
+
+    fn refs(&self) -> *mut *const () {
+        self.refs.cast()
+    }
+}
+
+/// Why a graph refuses to run or be read.
+struct Poison {
+    node: u32,
+}
+
+/// Below this estimated cost per node, a generation runs serially: waking a
+/// worker and moving cache lines between cores costs more than it saves.
+const PARALLEL_MIN_NODE_NS: f64 = 400.0;
+/// Below this estimated cost for a whole cone, a generation runs serially.
+const PARALLEL_MIN_CONE_NS: f64 = 40_000.0;
+
+/// Counters describing what the engine has done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Generations run by `stabilize` (empty ones included).
+    pub generations: u64,
+    /// Node computes run by `stabilize` (build calls excluded).
+    pub nodes_run: u64,
+    /// Nodes run by the last `stabilize`.
+    pub last_cone: usize,
+    /// Generations that ran on the pool's worker threads.
+    pub parallel_generations: u64,
+}
+
+/// The frozen node table and wiring; immutable once built.
+struct Tables {
+    nodes: Vec<Node>,
+    info: Vec<NodeInfo>,
+    succs: Vec<Succ>,
+    edges: Vec<Edge>,
+    clears: Vec<Clear>,
+    fixups: Vec<Fixup>,
+    checks: Vec<GroupCheck>,
+    planes: Vec<Planes>,
+}
+
+/// The frozen, type-erased graph and its scheduler.
+pub(crate) struct Engine {
+    t: Tables,
+    gen: u32,
+    stamp: Vec<u32>,
+    heap: BinaryHeap<Reverse<u32>>,
+    pending: Vec<AtomicU32>,
+    cone: Vec<u32>,
+    dirty: Vec<u32>,
+    poked: Vec<bool>,
+    poison: Option<Poison>,
+    /// Moving estimate of one node's cost, in nanoseconds.
+    node_ns: f64,
+    stats: Stats,
+}
+
+// SAFETY: the tables own every state (each `Send`) and every payload block
+// and plane (payloads are `Send + Sync`); their raw pointers only point into
+// storage they own.
+unsafe impl Send for Tables {}
+// SAFETY: shared access happens only inside a parallel batch, where threads
+// read the tables and write through their pointers under the single-writer
+// protocol of the module docs: each node's state, output block and every
+// edge destination has exactly one writer, ordered by the countdowns.
+unsafe impl Sync for Tables {}
+
+impl Engine {
+    /// Freezes `pending` into a graph, running every build call in id order.
+    ///
+    /// # Panics
+    ///
+    /// Resumes the panic of a build call that panics.
+    pub(crate) fn new(pending: Vec<PendingNode>, sources: &[u32]) -> Engine {
+        let n = pending.len();
+        let mut eng = Engine {
+            t: Tables {
+                nodes: Vec::with_capacity(n),
+                info: Vec::with_capacity(n),
+                succs: Vec::new(),
+                edges: Vec::new(),
+                clears: Vec::new(),
+                fixups: Vec::new(),
+                checks: Vec::new(),
+                planes: Vec::new(),
+            },
+            gen: 0,
+            stamp: vec![0; n],
+            heap: BinaryHeap::new(),
+            pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            cone: Vec::new(),
+            dirty: Vec::new(),
+            poked: vec![false; n],
+            poison: None,
+            node_ns: 0.0,
+            stats: Stats::default(),
+        };
+        // Edges grouped by producer, then by consumer (consumers arrive in id order).
+        let mut out_edges: Vec<Vec<(u32, Edge)>> = Vec::with_capacity(n);
+        let started = Instant::now();
+        for (id, p) in pending.into_iter().enumerate() {
+            let id = id as u32;
+            let parts = p.factory.build();
+            let clears_start = eng.t.clears.len() as u32;
+            let fixups_start = eng.t.fixups.len() as u32;
+            for (leaf, wire) in parts.input_leaves.iter().zip(&p.wires) {
+                // SAFETY: `leaf.offset` lies inside the input block (layout
+                // from the sealed interface of this very node).
+                let dst = unsafe { parts.inputs.ptr.add(leaf.offset) };
+                eng.t.wire_input(id, dst, leaf, wire, &mut out_edges);
+            }
+            let node = Node {
+                run: parts.run,
+                state: parts.state.ptr,
+                inputs: parts.inputs.ptr,
+                outputs: parts.outputs.ptr,
+                succs: (0, 0),
+                edges_start: 0,
+                clears: (clears_start, eng.t.clears.len() as u32),
+                fixups: (fixups_start, eng.t.fixups.len() as u32),
+                checks: (0, 0),
+            };
+            eng.t.nodes.push(node);
+            eng.t.info.push(NodeInfo {
+                name: p.name,
+                parts,
+                is_source: false,
+            });
+            out_edges.push(Vec::new());
+            // The build call: inputs are complete (producers ran before us).
+            // SAFETY: every input leaf was written by `wire_input`; nothing
+            // else runs concurrently.
+            unsafe { eng.t.exec(id, true) };
+            eng.t.record_group_lengths(id);
+        }
+        for &s in sources {
+            eng.t.info[s as usize].is_source = true;
+        }
+        if n > 0 {
+            eng.node_ns = started.elapsed().as_nanos() as f64 / n as f64;
+        }
+        // Flatten the edges.
+        for (id, list) in out_edges.into_iter().enumerate() {
+            let succ_start = eng.t.succs.len() as u32;
+            eng.t.nodes[id].edges_start = eng.t.edges.len() as u32;
+            let mut last: Option<u32> = None;
+            for (consumer, edge) in list {
+                if last != Some(consumer) {
+                    eng.t.succs.push(Succ {
+                        node: consumer,
+                        edges_end: 0,
+                    });
+                    last = Some(consumer);
+                }
+                eng.t.edges.push(edge);
+                eng.t.succs.last_mut().expect("pushed above").edges_end = eng.t.edges.len() as u32;
+            }
+            eng.t.nodes[id].succs = (succ_start, eng.t.succs.len() as u32);
+        }
+        eng
+    }
+}
+
+impl Tables {
+    /// Connects one input leaf of node `id` (at `dst`) and gathers its
+    /// current value from the producer.
+    fn wire_input(
+        &mut self,
+        id: u32,
+        dst: *mut u8,
+        leaf: &LeafLayout,
+        wire: &Wire,
+        out_edges: &mut [Vec<(u32, Edge)>],
+    ) {
+        let mut add = |this: &Tables, producer: u32, edge: Edge| {
+            // SAFETY: the producer already ran its build call, so its output
+            // block is initialized; `dst` is this node's own input storage.
+            unsafe { this.apply(&edge) };
+            out_edges[producer as usize].push((id, edge));
+        };
+        match (wire, leaf.kind) {
+            (&Wire::Single { node, leaf: l }, LeafKind::Single { size, flag, .. }) => {
+                let src = self.output_leaf(node, l);
+                add(
+                    self,
+                    node,
+                    Edge::Copy {
+                        src,
+                        dst,
+                        len: size,
+                    },
+                );
+                self.clears.push(Clear {
+                    // SAFETY: `flag` is the flag's offset inside this leaf.
+                    flags: unsafe { dst.add(flag) }.cast(),
+                    len: 1,
+                });
+            }
+            (Wire::FanIn(list), LeafKind::Group(codec)) => {
+                let planes = Planes::new(list.len());
+                for (i, &(node, l)) in list.iter().enumerate() {
+                    let src = self.output_leaf(node, l);
+                    let LeafKind::Single { flag, value, .. } = self.output_layout(node, l).kind
+                    else {
+                        unreachable!("fan-in from a group leaf")
+                    };
+                    // SAFETY: `i < len` of both planes; `flag`/`value` are
+                    // offsets inside the producer's leaf.
+                    let (fdst, rdst, fsrc, rsrc) = unsafe {
+                        (
+                            planes.flags().add(i),
+                            planes.refs().add(i),
+                            src.add(flag),
+                            src.add(value),
+                        )
+                    };
+                    add(
+                        self,
+                        node,
+                        Edge::Copy {
+                            src: fsrc,
+                            dst: fdst.cast(),
+                            len: 1,
+                        },
+                    );
+                    add(
+                        self,
+                        node,
+                        Edge::Copy {
+                            src: rsrc,
+                            dst: rdst.cast(),
+                            len: REF_SIZE,
+                        },
+                    );
+                }
+                self.push_group_input(dst, planes, list.len(), codec);
+            }
+            (&Wire::Group { node, leaf: l }, LeafKind::Group(codec)) => {
+                let src = self.output_leaf(node, l);
+                // SAFETY: the producer's output block is initialized.
+                let (_, _, len, _) = unsafe { (codec.read)(src) };
+                let planes = Planes::new(len);
+                let edge = Edge::Group {
+                    src,
+                    flags: planes.flags(),
+                    refs: planes.refs(),
+                    len,
+                    codec,
+                };
+                add(self, node, edge);
+                self.push_group_input(dst, planes, len, codec);
+            }
+            _ => unreachable!("wire kind checked by the typed builder"),
+        }
+    }
+
+    fn push_group_input(&mut self, dst: *mut u8, planes: Planes, len: usize, codec: GroupCodec) {
+        self.clears.push(Clear {
+            flags: planes.flags(),
+            len,
+        });
+        self.fixups.push(Fixup {
+            dst,
+            flags: planes.flags(),
+            refs: planes.refs(),
+            len,
+            codec,
+        });
+        self.planes.push(planes);
+    }
+
+    fn output_layout(&self, node: u32, leaf: u32) -> LeafLayout {
+        self.info[node as usize].parts.output_leaves[leaf as usize]
+    }
+
+    fn output_leaf(&self, node: u32, leaf: u32) -> *mut u8 {
+        let off = self.output_layout(node, leaf).offset;
+        // SAFETY: the offset lies inside the node's output block.
+        unsafe { self.nodes[node as usize].outputs.add(off) }
+    }
+
+    fn record_group_lengths(&mut self, id: u32) {
+        let start = self.checks.len() as u32;
+        for (leaf, layout) in self.info[id as usize]
+            .parts
+            .output_leaves
+            .iter()
+            .enumerate()
+        {
+            if let LeafKind::Group(codec) = layout.kind {
+                let src = self.output_leaf(id, leaf as u32);
+                // SAFETY: the build call just initialized the output block.
+                let (_, _, flen, rlen) = unsafe { (codec.read)(src) };
+                assert_eq!(
+                    flen,
+                    rlen,
+                    "{}: group output {leaf} has {flen} notify flags but {rlen} references; the two planes must have the same length",
+                    self.describe(id)
+                );
+                self.checks.push(GroupCheck {
+                    src,
+                    len: flen,
+                    leaf: leaf as u32,
+                    codec,
+                });
+            }
+        }
+        self.nodes[id as usize].checks = (start, self.checks.len() as u32);
+    }
+
+    /// `node #3 (`my::Seg`)`.
+    pub(crate) fn describe(&self, node: u32) -> String {
+        format!("node #{node} (`{}`)", self.info[node as usize].name)
+    }
+
+    /// Performs one edge's copy.
+    ///
+    /// # Safety
+    /// The producer's output block must be initialized, and no one may be
+    /// reading the destination concurrently (single-writer protocol).
+    #[inline(always)]
+    unsafe fn apply(&self, edge: &Edge) {
+        match *edge {
+            // SAFETY: `src` and `dst` were computed from layouts inside
+            // distinct live blocks (or planes) of exactly `len` bytes.
+            Edge::Copy { src, dst, len } => unsafe { copy_bytes(src, dst, len) },
+            Edge::Group {
+                src,
+                flags,
+                refs,
+                len,
+                codec,
+            } => {
+                // SAFETY: the producer's output block is initialized; its
+                // group length was checked against `len` when it ran.
+                unsafe {
+                    let (fsrc, rsrc, _, _) = (codec.read)(src);
+                    std::ptr::copy_nonoverlapping(fsrc, flags, len);
+                    std::ptr::copy_nonoverlapping(rsrc, refs, len);
+                }
+            }
+        }
+    }
+
+    /// Runs node `id`'s compute: group fix-ups, the thunk, group checks.
+    ///
+    /// # Safety
+    /// The node's input block must be complete for this generation, and no
+    /// other thread may run this node or write its inputs concurrently.
+    #[inline(always)]
+    unsafe fn exec(&self, id: u32, init: bool) {
+        let node = &self.nodes[id as usize];
+        for f in &self.fixups[node.fixups.0 as usize..node.fixups.1 as usize] {
+            // SAFETY: the planes live as long as the engine and hold `len`
+            // initialized elements; `dst` is this node's input leaf.
+            unsafe { (f.codec.write)(f.dst, f.flags, f.refs, f.len) };
+        }
+        // SAFETY: the blocks belong to this node (built by its factory, whose
+        // thunk `run` is); the caller guarantees exclusive access.
+        unsafe { (node.run)(node.state, node.inputs, node.outputs, init) };
+        for c in &self.checks[node.checks.0 as usize..node.checks.1 as usize] {
+            // SAFETY: the compute just initialized the output block.
+            let (_, _, flen, rlen) = unsafe { (c.codec.read)(c.src) };
+            if flen != c.len || rlen != c.len {
+                panic!(
+                    "{}: group output {} changed length from {} to {} (flags) / {} (references); \
+                     a group must keep the length it had in the build call",
+                    self.describe(id),
+                    c.leaf,
+                    c.len,
+                    flen,
+                    rlen
+                );
+            }
+        }
+    }
+
+    /// Clears node `id`'s input notify flags.
+    ///
+    /// # Safety
+    /// No one may be reading or writing the node's inputs concurrently.
+    #[inline(always)]
+    unsafe fn clear_inputs(&self, id: u32) {
+        let node = &self.nodes[id as usize];
+        for c in &self.clears[node.clears.0 as usize..node.clears.1 as usize] {
+            // SAFETY: `flags` points to `len` flags in this node's own input
+            // storage; the caller guarantees exclusive access.
+            unsafe { std::ptr::write_bytes(c.flags, 0, c.len) };
+        }
+    }
+
+    /// Scatters node `id`'s outputs into the consumers in `succs`.
+    #[inline(always)]
+    fn succ_edges(&self, id: u32) -> (&[Succ], u32) {
+        let node = &self.nodes[id as usize];
+        (
+            &self.succs[node.succs.0 as usize..node.succs.1 as usize],
+            node.edges_start,
+        )
+    }
+}
+
+impl Engine {
+    // ----- public-to-the-crate surface used by the typed graph -----
+
+    pub(crate) fn len(&self) -> usize {
+        self.t.nodes.len()
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    pub(crate) fn name(&self, node: u32) -> &'static str {
+        self.t.info[node as usize].name
+    }
+
+    pub(crate) fn successors(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        self.t.succ_edges(node).0.iter().map(|s| s.node)
+    }
+
+    /// Panics if the graph is poisoned or a poke is pending.
+    fn check_readable(&self, node: u32) {
+        self.check_poison();
+        if let Some(&s) = self.dirty.first() {
+            panic!(
+                "flowgraph: cannot read {}: {} was poked with `state_mut` and the graph was not stabilized since; \
+                 call `stabilize` before reading",
+                self.t.describe(node),
+                self.t.describe(s)
+            );
+        }
+    }
+
+    fn check_poison(&self) {
+        if let Some(p) = &self.poison {
+            panic!(
+                "flowgraph: the graph is poisoned: {} panicked during `stabilize`; a poisoned graph cannot be used again",
+                self.t.describe(p.node)
+            );
+        }
+    }
+
+    /// A pointer to output leaf `leaf` of `node`, for reading.
+    ///
+    /// # Panics
+    /// If the graph is poisoned or a poke awaits `stabilize` (read guard).
+    pub(crate) fn read_leaf(&self, node: u32, leaf: u32) -> *const u8 {
+        self.check_readable(node);
+        self.t.output_leaf(node, leaf)
+    }
+
+    pub(crate) fn output_kind(&self, node: u32, leaf: u32) -> LeafKind {
+        self.t.output_layout(node, leaf).kind
+    }
+
+    /// The state of source `node`, marking it dirty.
+    pub(crate) fn poke(&mut self, node: u32) -> *mut u8 {
+        self.check_poison();
+        assert!(
+            self.t.info[node as usize].is_source,
+            "flowgraph: {} is not a source",
+            self.t.describe(node)
+        );
+        if !self.poked[node as usize] {
+            self.poked[node as usize] = true;
+            self.dirty.push(node);
+        }
+        self.t.nodes[node as usize].state
+    }
+
+    /// Runs one generation: exactly the cone of the dirty sources.
+    ///
+    /// # Panics
+    /// Resumes the first panic of a compute (the graph is then poisoned);
+    /// panics if the graph was already poisoned.
+    pub(crate) fn stabilize(&mut self, pool: &mut Pool) {
+        self.check_poison();
+        self.stats.generations += 1;
+        if self.dirty.is_empty() {
+            self.stats.last_cone = 0;
+            return;
+        }
+        self.gen = self.gen.wrapping_add(1);
+        if self.gen == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.gen = 1;
+        }
+        let parallel = pool.threads() > 1 && self.node_ns >= PARALLEL_MIN_NODE_NS;
+        let started = parallel.then(Instant::now);
+        let result = if parallel {
+            self.mark_cone();
+            let cone = self.cone.len();
+            if cone >= 2 && cone as f64 * self.node_ns >= PARALLEL_MIN_CONE_NS {
+                self.stats.parallel_generations += 1;
+                self.run_batch(Some(pool))
+            } else {
+                self.run_batch(None)
+            }
+        } else {
+            self.run_serial()
+        };
+        for &s in &self.dirty {
+            self.poked[s as usize] = false;
+        }
+        self.dirty.clear();
+        if let Some(t) = started {
+            if self.stats.last_cone > 0 {
+                let per = t.elapsed().as_nanos() as f64 / self.stats.last_cone as f64;
+                self.node_ns = 0.75 * self.node_ns + 0.25 * per;
+            }
+        }
+        self.stats.nodes_run += self.stats.last_cone as u64;
+        if let Err((node, payload)) = result {
+            self.poison = Some(Poison { node });
+            std::panic::resume_unwind(payload);
+        }
+    }
+
+    /// The serial scheduler: a min-heap of scheduled ids, no atomics.
+    fn run_serial(&mut self) -> Result<(), (u32, Box<dyn Any + Send>)> {
+        let gen = self.gen;
+        let mut heap = std::mem::take(&mut self.heap);
+        heap.clear();
+        for &s in &self.dirty {
+            self.stamp[s as usize] = gen;
+            heap.push(Reverse(s));
+        }
+        let mut current = u32::MAX;
+        let mut ran = 0usize;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            while let Some(Reverse(u)) = heap.pop() {
+                current = u;
+                // SAFETY: all of `u`'s producers in the cone have a smaller id
+                // and already ran (ids are topological; the heap pops the
+                // smallest), so its inputs are complete; we are alone.
+                unsafe { self.t.exec(u, false) };
+                ran += 1;
+                let (succs, mut e) = self.t.succ_edges(u);
+                for s in succs {
+                    let v = s.node as usize;
+                    if self.stamp[v] != gen {
+                        self.stamp[v] = gen;
+                        // SAFETY: serial: nothing else touches `v`'s inputs.
+                        unsafe { self.t.clear_inputs(s.node) };
+                        heap.push(Reverse(s.node));
+                    }
+                    while e < s.edges_end {
+                        // SAFETY: `u` just wrote its outputs; `v` has not run.
+                        unsafe { self.t.apply(&self.t.edges[e as usize]) };
+                        e += 1;
+                    }
+                }
+            }
+        }));
+        self.heap = heap;
+        self.stats.last_cone = ran;
+        result.map_err(|payload| (current, payload))
+    }
+
+    /// Marks the cone for the parallel scheduler: collects it in `cone`,
+    /// counts each node's predecessors inside it, clears input flags.
+    fn mark_cone(&mut self) {
+        let gen = self.gen;
+        self.cone.clear();
+        for &s in &self.dirty {
+            self.stamp[s as usize] = gen;
+            *self.pending[s as usize].get_mut() = 0;
+            self.cone.push(s);
+        }
+        let mut i = 0;
+        while i < self.cone.len() {
+            let u = self.cone[i];
+            i += 1;
+            let node = &self.t.nodes[u as usize];
+            for s in &self.t.succs[node.succs.0 as usize..node.succs.1 as usize] {
+                let v = s.node as usize;
+                if self.stamp[v] != gen {
+                    self.stamp[v] = gen;
+                    *self.pending[v].get_mut() = 0;
+                    // SAFETY: no batch runs yet; we have `&mut self`.
+                    unsafe { self.t.clear_inputs(s.node) };
+                    self.cone.push(s.node);
+                }
+                *self.pending[v].get_mut() += 1;
+            }
+        }
+    }
+
+    fn run_batch(&mut self, pool: Option<&mut Pool>) -> Result<(), (u32, Box<dyn Any + Send>)> {
+        let roots = std::mem::take(&mut self.dirty);
+        let batch = ConeBatch {
+            t: &self.t,
+            pending: &self.pending,
+            remaining: AtomicUsize::new(self.cone.len()),
+            poisoned: AtomicBool::new(false),
+            panic: Mutex::new(None),
+        };
+        match pool {
+            Some(pool) => pool.run(&batch, &roots),
+            None => run_local(&batch, &roots),
+        }
+        let panic = batch.panic.into_inner().unwrap_or_else(|e| e.into_inner());
+        self.stats.last_cone = self.cone.len();
+        self.dirty = roots;
+        match panic {
+            Some(p) => Err(p),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One parallel generation: the marked cone, run with atomic countdowns.
+struct ConeBatch<'e> {
+    t: &'e Tables,
+    pending: &'e [AtomicU32],
+    remaining: AtomicUsize,
+    poisoned: AtomicBool,
+    panic: Mutex<Option<(u32, Box<dyn Any + Send>)>>,
+}
+
+impl Batch for ConeBatch<'_> {
+    fn run(&self, u: u32, ready: &mut Vec<u32>) {
+        let eng = self.t;
+        if !self.poisoned.load(Ordering::Relaxed) {
+            // SAFETY: `u`'s countdown reached zero (or it is a root), so all
+            // its producers in the cone finished scattering (AcqRel below),
+            // and only this thread runs `u`.
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe { eng.exec(u, false) }));
+            match r {
+                Ok(()) => {
+                    let (succs, mut e) = eng.succ_edges(u);
+                    for s in succs {
+                        while e < s.edges_end {
+                            // SAFETY: single writer: only `u` writes these
+                            // destinations, and their consumer waits for us.
+                            unsafe { eng.apply(&eng.edges[e as usize]) };
+                            e += 1;
+                        }
+                    }
+                }
+                Err(payload) => {
+                    self.poisoned.store(true, Ordering::Relaxed);
+                    let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
+                    if slot.is_none() {
+                        *slot = Some((u, payload));
+                    }
+                }
+            }
+        }
+        // After a panic nothing computes, but the countdowns still drain so
+        // the batch settles.
+        let (succs, _) = eng.succ_edges(u);
+        for s in succs {
+            if self.pending[s.node as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
+                ready.push(s.node);
+            }
+        }
+        self.remaining.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    fn is_done(&self) -> bool {
+        self.remaining.load(Ordering::Acquire) == 0
+    }
+}

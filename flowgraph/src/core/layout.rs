@@ -1,0 +1,126 @@
+//! Where each leaf of a payload tree lives, in bytes.
+//!
+//! Interfaces describe their payloads as a list of [`LeafLayout`]s (offsets
+//! computed with `offset_of!`). The engine moves payloads as raw bytes using
+//! these descriptions, so it never needs to know the payload types.
+//!
+//! Invariant: the descriptions are produced only by the sealed `Interface`
+//! impls in `typed::interface`; the engine trusts them.
+
+use std::mem::size_of;
+
+#[doc(hidden)]
+/// One leaf of a payload tree, at `offset` bytes from the payload's start.
+#[derive(Clone, Copy, Debug)]
+pub struct LeafLayout {
+    pub(crate) offset: usize,
+    pub(crate) kind: LeafKind,
+}
+
+#[doc(hidden)]
+/// What a leaf holds.
+#[derive(Clone, Copy, Debug)]
+pub enum LeafKind {
+    /// A `(bool, X)` pair of `size` bytes: the notify flag at `flag`, the
+    /// value (or reference) at `value`, both relative to the leaf.
+    Single {
+        size: usize,
+        flag: usize,
+        value: usize,
+    },
+    /// A `(&[bool], &[&T])` pair of slices.
+    Group(GroupCodec),
+}
+
+#[doc(hidden)]
+/// Reads and writes the `(&[bool], &[&T])` payload of a group leaf without
+/// knowing `T`.
+#[derive(Clone, Copy)]
+pub struct GroupCodec {
+    /// Writes a payload made of `len` flags and `len` references.
+    pub(crate) write:
+        unsafe fn(dst: *mut u8, flags: *const bool, refs: *const *const (), len: usize),
+    /// Reads `(flags, refs, flags_len, refs_len)` from a payload.
+    pub(crate) read: unsafe fn(src: *const u8) -> (*const bool, *const *const (), usize, usize),
+}
+
+impl std::fmt::Debug for GroupCodec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GroupCodec")
+    }
+}
+
+impl LeafLayout {
+    /// The layout of a group leaf whose references point at `T`.
+    pub(crate) fn group<T: 'static>(offset: usize) -> Self {
+        LeafLayout {
+            offset,
+            kind: LeafKind::Group(GroupCodec {
+                write: write_group::<T>,
+                read: read_group::<T>,
+            }),
+        }
+    }
+}
+
+/// # Safety
+/// `dst` must be valid for writing a `(&[bool], &[&T])`, aligned; `flags` and
+/// `refs` must point to `len` initialized elements each, which stay valid
+/// and unmodified for as long as the written payload is read.
+unsafe fn write_group<T: 'static>(
+    dst: *mut u8,
+    flags: *const bool,
+    refs: *const *const (),
+    len: usize,
+) {
+    // SAFETY: the caller guarantees `flags` and `refs` point to `len`
+    // initialized elements; `*const ()` and `&T` share a layout for sized `T`,
+    // and every stored pointer was copied from a live `&T`.
+    let payload: (&[bool], &[&T]) = unsafe {
+        (
+            std::slice::from_raw_parts(flags, len),
+            std::slice::from_raw_parts(refs.cast::<&T>(), len),
+        )
+    };
+    // SAFETY: the caller guarantees `dst` is valid and aligned for the payload.
+    unsafe { dst.cast::<(&[bool], &[&T])>().write(payload) }
+}
+
+/// # Safety
+/// `src` must point to an initialized, aligned `(&[bool], &[&T])`.
+unsafe fn read_group<T: 'static>(src: *const u8) -> (*const bool, *const *const (), usize, usize) {
+    // SAFETY: the caller guarantees `src` holds an initialized payload.
+    let (flags, refs) = unsafe { src.cast::<(&[bool], &[&T])>().read() };
+    (
+        flags.as_ptr(),
+        refs.as_ptr().cast::<*const ()>(),
+        flags.len(),
+        refs.len(),
+    )
+}
+
+/// Copies `len` bytes, with fixed-size moves for the common payload sizes.
+///
+/// Bytes are moved as `MaybeUninit` so padding and pointer provenance survive.
+///
+/// # Safety
+/// `src` must be valid for reading and `dst` for writing `len` bytes, and the
+/// two ranges must not overlap.
+#[inline(always)]
+pub(crate) unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
+    // SAFETY: the caller guarantees both ranges are valid for `len` bytes
+    // and disjoint; each arm copies exactly `len` bytes.
+    unsafe {
+        match len {
+            1 => std::ptr::copy_nonoverlapping(src, dst, 1),
+            8 => std::ptr::copy_nonoverlapping(src, dst, 8),
+            16 => std::ptr::copy_nonoverlapping(src, dst, 16),
+            24 => std::ptr::copy_nonoverlapping(src, dst, 24),
+            32 => std::ptr::copy_nonoverlapping(src, dst, 32),
+            _ => std::ptr::copy_nonoverlapping(src, dst, len),
+        }
+    }
+}
+
+/// Size of a thin reference, the element of a group's value plane.
+pub(crate) const REF_SIZE: usize = size_of::<*const ()>();

@@ -1,0 +1,235 @@
+//! The thread pool: `n` threads in all, the calling thread included.
+//!
+//! A pool runs one *batch* at a time (`stabilize` takes `&mut Pool`). A batch
+//! is a set of ready node ids plus a [`Batch`] object that runs a node and
+//! reports the successors it made ready. The thread that finishes a node runs
+//! one newly ready successor itself (no queue hop) and queues the others.
+//!
+//! Protocol (all under `Shared::queue`'s mutex):
+//! - `batch` is non-null exactly while a batch is published; it points to an
+//!   object on the publishing caller's stack.
+//! - A worker that pops a job increments `active` before releasing the lock and
+//!   decrements it when it no longer touches the batch.
+//! - The caller returns only once the batch reports done *and* `active == 0`,
+//!   so no worker can observe the batch after the caller's frame is gone.
+//! - Every change that can end a wait (new jobs, batch done, `active` reaching
+//!   zero, shutdown) happens under the lock and is followed by a notify.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+
+/// One batch of work, shared by every thread of the pool while it runs.
+pub(crate) trait Batch: Sync {
+    /// Runs `node` and appends the nodes it made ready to `ready`.
+    /// Must not unwind.
+    fn run(&self, node: u32, ready: &mut Vec<u32>);
+    /// True once every node of the batch has run.
+    fn is_done(&self) -> bool;
+}
+
+struct Queue {
+    jobs: Vec<u32>,
+    batch: Option<BatchPtr>,
+    active: usize,
+    sleeping: usize,
+    shutdown: bool,
+}
+
+#[derive(Clone, Copy)]
+struct BatchPtr(*const (dyn Batch + 'static));
+
+// SAFETY: a `Batch` is `Sync`, so sharing a pointer to it between threads is
+// sound; its lifetime is managed by the protocol in the module docs.
+unsafe impl Send for BatchPtr {}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A poisoned lock only means a panic elsewhere; the queue's own
+        // invariants hold between statements, so keep going.
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, guard: MutexGuard<'a, Queue>) -> MutexGuard<'a, Queue> {
+        self.wake
+            .wait(guard)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A pool of `n` threads in all, the calling thread included.
+///
+/// `Pool::new(1)` runs everything on the caller; `Pool::new(k)` starts `k - 1`
+/// workers that sleep between batches. One pool serves any number of graphs.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::core::Pool;
+/// let pool = Pool::new(2);
+/// assert_eq!(pool.threads(), 2);
+/// ```
+pub struct Pool {
+    shared: Arc<Shared>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool")
+            .field("threads", &self.threads())
+            .finish()
+    }
+}
+
+impl Pool {
+    /// Creates a pool of `threads` threads in all, the caller included.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `threads == 0`, or if the OS refuses to spawn a thread.
+    pub fn new(threads: usize) -> Pool {
+        assert!(
+            threads > 0,
+            "Pool::new(0): a pool needs at least the calling thread"
+        );
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                jobs: Vec::new(),
+                batch: None,
+                active: 0,
+                sleeping: 0,
+                shutdown: false,
+            }),
+            wake: Condvar::new(),
+        });
+        let workers = (1..threads)
+            .map(|i| {
+                let shared = Arc::clone(&shared);
+                std::thread::Builder::new()
+                    .name(format!("flowgraph-{i}"))
+                    .spawn(move || worker(&shared))
+                    .expect("flowgraph: failed to spawn a pool thread")
+            })
+            .collect();
+        Pool { shared, workers }
+    }
+
+    /// The number of threads in all, the caller included.
+    pub fn threads(&self) -> usize {
+        self.workers.len() + 1
+    }
+
+    /// Runs `batch` from `roots` to completion on every thread of the pool.
+    pub(crate) fn run(&mut self, batch: &dyn Batch, roots: &[u32]) {
+        if self.workers.is_empty() {
+            return run_local(batch, roots);
+        }
+        let mut ready = Vec::new();
+        // SAFETY: only the lifetime is erased. The pointer is withdrawn below
+        // before this function returns, after every worker has let go of it
+        // (`active == 0`), so it is never dereferenced after `batch` dies.
+        let ptr = BatchPtr(unsafe {
+            std::mem::transmute::<*const (dyn Batch + '_), *const (dyn Batch + 'static)>(batch)
+        });
+        {
+            let mut q = self.shared.lock();
+            q.batch = Some(ptr);
+            q.jobs.extend_from_slice(roots);
+            if q.sleeping > 0 {
+                self.shared.wake.notify_all();
+            }
+        }
+        let mut q = self.shared.lock();
+        loop {
+            if let Some(job) = q.jobs.pop() {
+                drop(q);
+                run_chain(&self.shared, batch, job, &mut ready);
+                q = self.shared.lock();
+                continue;
+            }
+            if batch.is_done() && q.active == 0 {
+                break;
+            }
+            q.sleeping += 1;
+            q = self.shared.wait(q);
+            q.sleeping -= 1;
+        }
+        q.batch = None;
+    }
+}
+
+/// Runs `batch` from `roots` on the calling thread alone.
+pub(crate) fn run_local(batch: &dyn Batch, roots: &[u32]) {
+    let mut ready = Vec::new();
+    let mut stack = roots.to_vec();
+    while let Some(node) = stack.pop() {
+        batch.run(node, &mut ready);
+        stack.append(&mut ready);
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.shared.lock().shutdown = true;
+        self.shared.wake.notify_all();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
+        }
+    }
+}
+
+/// Runs `job`, then keeps running one newly ready successor inline; the other
+/// successors go to the queue.
+fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, ready: &mut Vec<u32>) {
+    let mut node = job;
+    loop {
+        batch.run(node, ready);
+        let Some(next) = ready.pop() else { break };
+        if !ready.is_empty() {
+            let mut q = shared.lock();
+            q.jobs.append(ready);
+            if q.sleeping > 0 {
+                shared.wake.notify_all();
+            }
+        }
+        node = next;
+    }
+    if batch.is_done() {
+        // Take the lock so a waiter cannot miss this notification.
+        let _q = shared.lock();
+        shared.wake.notify_all();
+    }
+}
+
+fn worker(shared: &Shared) {
+    let mut ready = Vec::new();
+    let mut q = shared.lock();
+    loop {
+        if q.shutdown {
+            return;
+        }
+        if let (Some(ptr), Some(job)) = (q.batch, q.jobs.last().copied()) {
+            q.jobs.pop();
+            q.active += 1;
+            drop(q);
+            // SAFETY: `active` was incremented under the lock while the batch
+            // was published, so the caller keeps it alive until we decrement.
+            let batch = unsafe { &*ptr.0 };
+            run_chain(shared, batch, job, &mut ready);
+            q = shared.lock();
+            q.active -= 1;
+            if q.active == 0 {
+                shared.wake.notify_all();
+            }
+            continue;
+        }
+        q.sleeping += 1;
+        q = shared.wait(q);
+        q.sleeping -= 1;
+    }
+}

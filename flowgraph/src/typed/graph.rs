@@ -1,0 +1,265 @@
+//! [`GraphBuilder`] records the topology; [`Graph`] is the frozen, runnable
+//! graph.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats};
+use crate::typed::handle::{Connect, Handle, SourceHandle};
+use crate::typed::interface::{Interface, RefViewPort, RefViewPorts, ValueView, ViewPort};
+use crate::typed::segment::Segment;
+
+static NEXT_GRAPH: AtomicU32 = AtomicU32::new(1);
+
+/// Records nodes in push order; node ids are therefore a topological order.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::typed::*;
+///
+/// let mut b = GraphBuilder::new();
+/// let s = b.push_source(Source::new(1_i64));
+/// assert_eq!(b.len(), 1);
+/// let g = Graph::from_builder(b);
+/// assert_eq!(g.view(*s), 1);
+/// ```
+pub struct GraphBuilder {
+    id: u32,
+    nodes: Vec<PendingNode>,
+    sources: Vec<u32>,
+}
+
+impl Default for GraphBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for GraphBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphBuilder")
+            .field("nodes", &self.nodes.len())
+            .finish()
+    }
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        GraphBuilder {
+            id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed),
+            nodes: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
+    /// The number of nodes pushed so far.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True if no node was pushed yet.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Wires `segment` to `inputs` (handles shaped like `S::Inputs`) and
+    /// returns its output handles (shaped like `S::Outputs`).
+    ///
+    /// # Panics
+    ///
+    /// If a handle comes from another builder, or the graph would exceed
+    /// `u32::MAX` nodes.
+    pub fn push<S, H>(&mut self, segment: S, inputs: H) -> <S::Outputs as Interface>::Handles
+    where
+        S: Segment + 'static,
+        H: Connect<S::Inputs>,
+    {
+        let id = self.add(segment, inputs);
+        S::Outputs::handles(self.id, id, 0)
+    }
+
+    /// Pushes an input-less source segment and returns the handle through
+    /// which `Graph::state_mut` pokes it.
+    pub fn push_source<S>(&mut self, source: S) -> SourceHandle<S>
+    where
+        S: Segment<Inputs = ()> + 'static,
+    {
+        let id = self.add(source, ());
+        self.sources.push(id);
+        SourceHandle::new(self.id, id)
+    }
+
+    fn add<S, H>(&mut self, segment: S, inputs: H) -> u32
+    where
+        S: Segment + 'static,
+        H: Connect<S::Inputs>,
+    {
+        let id = u32::try_from(self.nodes.len())
+            .expect("flowgraph: a graph holds at most u32::MAX nodes");
+        let mut wires = Vec::with_capacity(S::Inputs::LEAVES);
+        inputs.wires(self.id, &mut wires);
+        debug_assert_eq!(wires.len(), S::Inputs::LEAVES);
+        self.nodes.push(PendingNode {
+            factory: Box::new(SegmentFactory(segment)),
+            wires,
+            name: std::any::type_name::<S>(),
+        });
+        id
+    }
+}
+
+/// A frozen graph: poke sources with [`state_mut`](Graph::state_mut), run a
+/// generation with [`stabilize`](Graph::stabilize), read with
+/// [`view`](Graph::view) / [`ref_view`](Graph::ref_view).
+///
+/// Only the nodes downstream of poked sources run (the dirty cone).
+///
+/// ```compile_fail
+/// // A graph is `Send` but not `Sync`: share it through a lock.
+/// fn sync<T: Sync>() {}
+/// sync::<flowgraph::typed::Graph>();
+/// ```
+pub struct Graph {
+    id: u32,
+    engine: Engine,
+    _not_sync: std::marker::PhantomData<std::cell::Cell<()>>,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("nodes", &self.engine.len())
+            .finish()
+    }
+}
+
+impl Graph {
+    /// Freezes the topology and runs every node's build call (`init == true`)
+    /// once, in push order.
+    ///
+    /// # Panics
+    ///
+    /// Resumes the panic of a build call that panics.
+    pub fn from_builder(b: GraphBuilder) -> Graph {
+        Graph {
+            id: b.id,
+            engine: Engine::new(b.nodes, &b.sources),
+            _not_sync: std::marker::PhantomData,
+        }
+    }
+
+    /// The number of nodes.
+    pub fn len(&self) -> usize {
+        self.engine.len()
+    }
+
+    /// True for a graph without nodes.
+    pub fn is_empty(&self) -> bool {
+        self.engine.len() == 0
+    }
+
+    /// The segment type name of node `node`.
+    ///
+    /// # Panics
+    ///
+    /// If `node >= self.len()`.
+    pub fn node_name(&self, node: usize) -> &'static str {
+        self.engine.name(node as u32)
+    }
+
+    /// The ids of the consumers of node `node`, in increasing order.
+    pub fn successors(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        self.engine.successors(node as u32).map(|s| s as usize)
+    }
+
+    /// What the scheduler has done so far.
+    pub fn stats(&self) -> Stats {
+        self.engine.stats()
+    }
+
+    fn check<P>(&self, h: Handle<P>) {
+        assert!(
+            h.graph == self.id,
+            "flowgraph: the handle of node #{} belongs to another graph",
+            h.node
+        );
+    }
+
+    /// Reads a by-value output.
+    ///
+    /// # Panics
+    ///
+    /// If a source was poked and the graph not stabilized since (read guard),
+    /// or the graph is poisoned.
+    pub fn view<V>(&self, h: Handle<ViewPort<V>>) -> V::View<'_>
+    where
+        V: ValueView,
+        ViewPort<V>: Interface,
+        for<'a> V::View<'a>: Copy,
+    {
+        self.check(h);
+        core::view(&self.engine, h)
+    }
+
+    /// Reads a by-reference output.
+    ///
+    /// # Panics
+    ///
+    /// As [`view`](Graph::view).
+    pub fn ref_view<V: ValueView>(&self, h: Handle<RefViewPort<V>>) -> &V::View<'_> {
+        self.check(h);
+        core::ref_view(&self.engine, h)
+    }
+
+    /// Reads a group output: its notify plane and its value plane.
+    ///
+    /// # Panics
+    ///
+    /// As [`view`](Graph::view).
+    pub fn group_view<V: ValueView>(
+        &self,
+        h: Handle<RefViewPorts<V>>,
+    ) -> (&[bool], &[&V::View<'_>]) {
+        self.check(h);
+        core::group_view(&self.engine, h)
+    }
+
+    /// Whether a single output leaf notified in the generation that last ran
+    /// its node.
+    ///
+    /// # Panics
+    ///
+    /// As [`view`](Graph::view).
+    pub fn notified<P: Interface<Handles = Handle<P>>>(&self, h: Handle<P>) -> bool {
+        self.check(h);
+        core::notified(&self.engine, h)
+    }
+
+    /// Hands out a source's state and marks it dirty for the next
+    /// [`stabilize`](Graph::stabilize). Until then, reads panic.
+    ///
+    /// # Panics
+    ///
+    /// If the graph is poisoned or the handle belongs to another graph.
+    pub fn state_mut<S: Segment>(&mut self, h: SourceHandle<S>) -> &mut S::State {
+        assert!(
+            h.graph == self.id,
+            "flowgraph: the handle of source #{} belongs to another graph",
+            h.node
+        );
+        core::state_mut(&mut self.engine, h)
+    }
+
+    /// Runs one generation: recomputes exactly the nodes downstream of the
+    /// sources poked since the last call, in parallel on `pool` when the work
+    /// is coarse enough to repay it.
+    ///
+    /// # Panics
+    ///
+    /// Resumes the first panic raised by a compute; the graph is then
+    /// poisoned and every later call panics. The pool stays usable.
+    pub fn stabilize(&mut self, pool: &mut Pool) {
+        self.engine.stabilize(pool)
+    }
+}

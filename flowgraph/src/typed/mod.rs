@@ -1,0 +1,15 @@
+//! The typed API: segments, interfaces, handles, builders and graphs.
+
+mod graph;
+mod handle;
+mod interface;
+mod segment;
+mod source;
+
+pub use graph::{Graph, GraphBuilder};
+pub use handle::{Connect, Handle, SourceHandle};
+pub use interface::{
+    Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort,
+};
+pub use segment::{Operator, Segment};
+pub use source::{RefSource, Source};

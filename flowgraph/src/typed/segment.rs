@@ -1,0 +1,124 @@
+//! The unit of scheduling: [`Segment`], and the [`Operator`] wrapper.
+
+use crate::typed::interface::Interface;
+
+/// A typed node: inputs, outputs, a mutable state and a compute function.
+///
+/// `compute` returns its output payload tree: references into its own state,
+/// references forwarded from its inputs, or by-value views. The bound
+/// `'b: 'a` is what lets a payload borrow from the `&'b mut` state.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::typed::*;
+///
+/// /// Sums a vector kept in the node's state and exposes it by reference.
+/// struct Collect;
+/// impl Segment for Collect {
+///     type Inputs = Port<i64>;
+///     type Outputs = RefPort<Vec<i64>>;
+///     type State = Vec<i64>;
+///     fn init(self) -> Vec<i64> { Vec::new() }
+///     fn compute<'a, 'b: 'a>((n, x): (bool, i64), state: &'b mut Vec<i64>, _: bool) -> (bool, &'a Vec<i64>) {
+///         state.push(x);
+///         (n, state)
+///     }
+/// }
+/// ```
+pub trait Segment {
+    /// The input interface tree.
+    type Inputs: Interface;
+    /// The output interface tree.
+    type Outputs: Interface;
+    /// The node's mutable state, built once by [`init`](Segment::init).
+    type State: Send + 'static;
+
+    /// Allocates the node's state (and its output storage).
+    fn init(self) -> Self::State;
+
+    /// Computes the outputs. `init` is `true` exactly once: on the build call
+    /// that `Graph::from_builder` performs.
+    fn compute<'a, 'b: 'a>(
+        inputs: <Self::Inputs as Interface>::Values<'a>,
+        state: &'b mut Self::State,
+        init: bool,
+    ) -> <Self::Outputs as Interface>::Values<'a>;
+}
+
+/// A segment with a cheap *passthrough* path, taken when no input notifies.
+///
+/// Every `Operator` is a [`Segment`]. Its `compute` runs on the build call and
+/// whenever some input notifies (and always, for an operator without inputs);
+/// otherwise `passthrough` runs, with only shared access to the state — so
+/// it cannot reallocate what earlier outputs point into. It must still return
+/// the outputs, usually with their notify flags set to `false`.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::typed::*;
+///
+/// /// Squares its input, remembering the last result.
+/// struct Square;
+/// impl Operator for Square {
+///     type Inputs = Port<i64>;
+///     type Outputs = RefPort<i64>;
+///     type State = i64;
+///     fn init(self) -> i64 { 0 }
+///     fn compute<'a, 'b: 'a>((_, x): (bool, i64), state: &'b mut i64, _: bool) -> (bool, &'a i64) {
+///         *state = x * x;
+///         (true, state)
+///     }
+///     fn passthrough<'a, 'b: 'a>(_: (bool, i64), state: &'b i64) -> (bool, &'a i64) {
+///         (false, state)
+///     }
+/// }
+/// ```
+pub trait Operator {
+    /// The input interface tree.
+    type Inputs: Interface;
+    /// The output interface tree.
+    type Outputs: Interface;
+    /// The node's mutable state.
+    type State: Send + 'static;
+
+    /// Allocates the node's state.
+    fn init(self) -> Self::State;
+
+    /// The processing path: some input notified (or this is the build call).
+    fn compute<'a, 'b: 'a>(
+        inputs: <Self::Inputs as Interface>::Values<'a>,
+        state: &'b mut Self::State,
+        init: bool,
+    ) -> <Self::Outputs as Interface>::Values<'a>;
+
+    /// The passthrough path: no input notified.
+    fn passthrough<'a, 'b: 'a>(
+        inputs: <Self::Inputs as Interface>::Values<'a>,
+        state: &'b Self::State,
+    ) -> <Self::Outputs as Interface>::Values<'a>;
+}
+
+impl<T: Operator> Segment for T {
+    type Inputs = T::Inputs;
+    type Outputs = T::Outputs;
+    type State = T::State;
+
+    fn init(self) -> Self::State {
+        Operator::init(self)
+    }
+
+    #[inline]
+    fn compute<'a, 'b: 'a>(
+        inputs: <Self::Inputs as Interface>::Values<'a>,
+        state: &'b mut Self::State,
+        init: bool,
+    ) -> <Self::Outputs as Interface>::Values<'a> {
+        if init || T::Inputs::LEAVES == 0 || T::Inputs::any_notify(&inputs) {
+            T::compute(inputs, state, init)
+        } else {
+            T::passthrough(inputs, state)
+        }
+    }
+}
