@@ -1,0 +1,1 @@
+//! The `segment!` arrow notation: parse → resolve → lower → expand.

@@ -1,0 +1,1 @@
+//! Generated `Segment` impls for plain Rust functions and structs.
