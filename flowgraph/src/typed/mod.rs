@@ -3,6 +3,7 @@
 mod graph;
 mod handle;
 mod interface;
+mod ops;
 mod segment;
 mod source;
 
@@ -11,5 +12,6 @@ pub use handle::{Connect, Handle, SourceHandle};
 pub use interface::{
     Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort,
 };
+pub use ops::{Arr, Comp, Ctx, Fork, Id, Left, Par, Right};
 pub use segment::{Operator, Segment};
 pub use source::{RefSource, Source};

@@ -1,6 +1,7 @@
 //! The unit of scheduling: [`Segment`], and the [`Operator`] wrapper.
 
 use crate::typed::interface::Interface;
+use crate::typed::ops::{Comp, Fork, Par};
 
 /// A typed node: inputs, outputs, a mutable state and a compute function.
 ///
@@ -44,6 +45,75 @@ pub trait Segment {
         state: &'b mut Self::State,
         init: bool,
     ) -> <Self::Outputs as Interface>::Values<'a>;
+
+    /// Sequential composition, fused into one node: [`Comp(self, g)`](Comp).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowgraph::typed::*;
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// let s = b.push_source(Source::new(2_i64));
+    /// let double: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, 2 * x));
+    /// let inc: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, x + 1));
+    /// // The middle closure takes its interfaces from its neighbours.
+    /// let x = b.push(double.then(Arr::new(|(n, x), _| (n, x * x))).then(inc), *s);
+    /// let g = Graph::from_builder(b);
+    /// assert_eq!(g.view(x), 17);
+    /// ```
+    fn then<G>(self, g: G) -> Comp<Self, G>
+    where
+        Self: Sized,
+        G: Segment<Inputs = Self::Outputs>,
+    {
+        Comp(self, g)
+    }
+
+    /// Fan-out, fused into one node: [`Fork(self, g)`](Fork).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowgraph::typed::*;
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// let s = b.push_source(Source::new(2_i64));
+    /// let double: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, 2 * x));
+    /// let (x, y) = b.push(double.fork(Id::new()), *s);
+    /// let g = Graph::from_builder(b);
+    /// assert_eq!((g.view(x), g.view(y)), (4, 2));
+    /// ```
+    fn fork<G>(self, g: G) -> Fork<Self, G>
+    where
+        Self: Sized,
+        G: Segment<Inputs = Self::Inputs>,
+    {
+        Fork(self, g)
+    }
+
+    /// Parallel composition, fused into one node: [`Par(self, g)`](Par).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowgraph::typed::*;
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// let s = b.push_source(Source::new(2_i64));
+    /// let t = b.push_source(Source::new(3_i64));
+    /// let double: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, 2 * x));
+    /// let (x, y) = b.push(double.par(Id::new()), (*s, *t));
+    /// let g = Graph::from_builder(b);
+    /// assert_eq!((g.view(x), g.view(y)), (4, 3));
+    /// ```
+    fn par<G>(self, g: G) -> Par<Self, G>
+    where
+        Self: Sized,
+        G: Segment,
+    {
+        Par(self, g)
+    }
 }
 
 /// A segment with a cheap *passthrough* path, taken when no input notifies.
