@@ -1,0 +1,909 @@
+//! The reference oracle: random DAGs of random segments, poked at random over
+//! many generations, every output compared against a plain sequential
+//! interpreter that recomputes the cone from scratch in id order.
+//!
+//! The segments cover every way a payload rides a wire: by-value ports,
+//! references forwarded from inputs, references into the node's own state
+//! (a `Vec` replaced on every compute, so a stale pointer would dangle),
+//! runtime-length groups fed by a fan-in of single handles or by another
+//! node's group output, tuple outputs, an `Operator` with a passthrough path
+//! and a notify-cutting node (spec §6 `Abs`).
+//!
+//! The interpreter follows the engine's contract: a node outside the dirty
+//! cone does not run; an input whose producer did not run in this generation
+//! reads notify = false. Every node counts its runs, so the test also checks
+//! that exactly the cone ran, each node once.
+//!
+//! A failing seed is printed; rerun it alone with
+//! `ORACLE_SEED=<seed> cargo test --test oracle`.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use std::sync::{mpsc, Arc};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use flowgraph::core::Pool;
+use flowgraph::typed::*;
+
+// ----- a small deterministic PRNG (splitmix64) -----
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+
+    /// A small value, so that equal values (and therefore cut notifications)
+    /// are frequent.
+    fn small(&mut self) -> i64 {
+        self.below(13) as i64 - 6
+    }
+
+    /// An index into a list of `len`, biased towards its end so that chains
+    /// get deep.
+    fn pick(&mut self, len: usize) -> usize {
+        if self.chance(50) {
+            len - 1 - self.below(len.min(6))
+        } else {
+            self.below(len)
+        }
+    }
+}
+
+/// The value function shared by the segments and the interpreter; what is
+/// under test is the wiring, not the arithmetic.
+fn mix(a: i64, b: i64) -> i64 {
+    (a.wrapping_mul(31) ^ b.wrapping_add(7)).rem_euclid(1_000_003)
+}
+
+// ----- the segments -----
+
+/// What every counted node carries: its run counter and how long it works.
+struct Meta {
+    runs: Arc<[AtomicU32]>,
+    id: usize,
+    spin: Duration,
+}
+
+impl Meta {
+    /// Counts a run (build calls excluded) and does the node's "work".
+    fn hit(&self, init: bool) {
+        if !init {
+            self.runs[self.id].fetch_add(1, Relaxed);
+        }
+        if !self.spin.is_zero() {
+            let t = Instant::now();
+            while t.elapsed() < self.spin {
+                std::hint::spin_loop();
+            }
+        }
+    }
+}
+
+/// A counted by-value source.
+struct PSrc(Meta);
+struct SrcState {
+    v: i64,
+    meta: Meta,
+}
+impl Segment for PSrc {
+    type Inputs = ();
+    type Outputs = Port<i64>;
+    type State = SrcState;
+    fn init(self) -> SrcState {
+        SrcState { v: 0, meta: self.0 }
+    }
+    fn compute<'a, 'b: 'a>(_: (), s: &'b mut SrcState, init: bool) -> (bool, i64) {
+        s.meta.hit(init);
+        (true, s.v)
+    }
+}
+
+/// A counted by-reference source: its output points into its state.
+struct RSrc(Meta);
+impl Segment for RSrc {
+    type Inputs = ();
+    type Outputs = RefPort<i64>;
+    type State = SrcState;
+    fn init(self) -> SrcState {
+        SrcState { v: 0, meta: self.0 }
+    }
+    fn compute<'a, 'b: 'a>(_: (), s: &'b mut SrcState, init: bool) -> (bool, &'a i64) {
+        s.meta.hit(init);
+        (true, &s.v)
+    }
+}
+
+/// Spec §6 `Abs`, coarser: notifies only when its output changed.
+struct Cut(Meta);
+struct CutState {
+    prev: i64,
+    meta: Meta,
+}
+impl Segment for Cut {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = CutState;
+    fn init(self) -> CutState {
+        CutState {
+            prev: 0,
+            meta: self.0,
+        }
+    }
+    fn compute<'a, 'b: 'a>((_, x): (bool, i64), s: &'b mut CutState, init: bool) -> (bool, i64) {
+        s.meta.hit(init);
+        let new = x.rem_euclid(4);
+        let changed = new != s.prev;
+        s.prev = new;
+        (changed, new)
+    }
+}
+
+/// A by-value port and a by-reference port into a by-value port.
+struct Mix(Meta);
+impl Segment for Mix {
+    type Inputs = (Port<i64>, RefPort<i64>);
+    type Outputs = Port<i64>;
+    type State = Meta;
+    fn init(self) -> Meta {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>(
+        ((na, a), (nb, b)): ((bool, i64), (bool, &'a i64)),
+        m: &'b mut Meta,
+        init: bool,
+    ) -> (bool, i64) {
+        m.hit(init);
+        (na || nb, mix(a, *b))
+    }
+}
+
+/// Forwards one of two input references, chosen by a by-value port.
+struct Fwd(Meta);
+impl Segment for Fwd {
+    type Inputs = (RefPort<i64>, RefPort<i64>, Port<i64>);
+    type Outputs = RefPort<i64>;
+    type State = Meta;
+    fn init(self) -> Meta {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>(
+        ((na, a), (nb, b), (nc, c)): ((bool, &'a i64), (bool, &'a i64), (bool, i64)),
+        m: &'b mut Meta,
+        init: bool,
+    ) -> (bool, &'a i64) {
+        m.hit(init);
+        if c & 1 == 0 {
+            (na || nc, a)
+        } else {
+            (nb || nc, b)
+        }
+    }
+}
+
+/// Rebuilds a `Vec` in its state on every run (a fresh allocation, the old one
+/// freed) and outputs a reference into it plus a by-value summary.
+struct Buf(Meta);
+struct BufState {
+    buf: Vec<i64>,
+    meta: Meta,
+}
+fn buf_contents(a: i64, b: i64) -> Vec<i64> {
+    let n = 1 + a.rem_euclid(5);
+    (0..n).map(|i| mix(b, i) + a).collect()
+}
+impl Segment for Buf {
+    type Inputs = (Port<i64>, RefPort<i64>);
+    type Outputs = (RefPort<i64>, Port<i64>);
+    type State = BufState;
+    fn init(self) -> BufState {
+        BufState {
+            buf: Vec::new(),
+            meta: self.0,
+        }
+    }
+    fn compute<'a, 'b: 'a>(
+        ((na, a), (nb, b)): ((bool, i64), (bool, &'a i64)),
+        s: &'b mut BufState,
+        init: bool,
+    ) -> ((bool, &'a i64), (bool, i64)) {
+        s.meta.hit(init);
+        s.buf = buf_contents(a, *b);
+        let sum = s.buf.iter().sum();
+        ((na || nb, s.buf.last().expect("non-empty")), (na, sum))
+    }
+}
+
+/// An operator: recomputes (reallocating its state) only when an input
+/// notifies, otherwise passes its previous output through.
+struct Op(Meta);
+impl Operator for Op {
+    type Inputs = (RefPort<i64>, Port<i64>);
+    type Outputs = RefPort<i64>;
+    type State = BufState;
+    fn init(self) -> BufState {
+        BufState {
+            buf: Vec::new(),
+            meta: self.0,
+        }
+    }
+    fn compute<'a, 'b: 'a>(
+        ((_, a), (_, b)): ((bool, &'a i64), (bool, i64)),
+        s: &'b mut BufState,
+        init: bool,
+    ) -> (bool, &'a i64) {
+        s.meta.hit(init);
+        s.buf = vec![mix(*a, b)];
+        (true, &s.buf[0])
+    }
+    fn passthrough<'a, 'b: 'a>(
+        _: ((bool, &'a i64), (bool, i64)),
+        s: &'b BufState,
+    ) -> (bool, &'a i64) {
+        s.meta.hit(false);
+        (false, &s.buf[0])
+    }
+}
+
+/// A group input: forwards all but its first element as a group output and
+/// summarizes the whole group by value.
+struct Gather(Meta);
+fn gather_skip(len: usize) -> usize {
+    usize::from(len >= 2)
+}
+fn gather_sum(items: &[(bool, i64)]) -> i64 {
+    items.iter().enumerate().fold(0, |acc, (i, &(f, v))| {
+        mix(acc, v.wrapping_mul(i as i64 + 1)) + i64::from(f)
+    })
+}
+impl Segment for Gather {
+    type Inputs = RefPorts<i64>;
+    type Outputs = (RefPorts<i64>, Port<i64>);
+    type State = Meta;
+    fn init(self) -> Meta {
+        self.0
+    }
+    #[allow(clippy::type_complexity, reason = "the payload tree spelled out")]
+    fn compute<'a, 'b: 'a>(
+        (f, r): (&'a [bool], &'a [&'a i64]),
+        m: &'b mut Meta,
+        init: bool,
+    ) -> ((&'a [bool], &'a [&'a i64]), (bool, i64)) {
+        m.hit(init);
+        assert_eq!(f.len(), r.len());
+        let items: Vec<(bool, i64)> = f.iter().zip(r).map(|(&f, &&v)| (f, v)).collect();
+        let k = gather_skip(f.len());
+        ((&f[k..], &r[k..]), (f.iter().any(|&f| f), gather_sum(&items)))
+    }
+}
+
+/// A group input summarized by value.
+struct GSum(Meta);
+fn gsum(items: &[(bool, i64)]) -> i64 {
+    items.iter().fold(1, |acc, &(_, v)| mix(v, acc))
+}
+impl Segment for GSum {
+    type Inputs = RefPorts<i64>;
+    type Outputs = Port<i64>;
+    type State = Meta;
+    fn init(self) -> Meta {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>(
+        (f, r): (&'a [bool], &'a [&'a i64]),
+        m: &'b mut Meta,
+        init: bool,
+    ) -> (bool, i64) {
+        m.hit(init);
+        let items: Vec<(bool, i64)> = f.iter().zip(r).map(|(&f, &&v)| (f, v)).collect();
+        (f.iter().any(|&f| f), gsum(&items))
+    }
+}
+
+// ----- the interpreter's view of the graph -----
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    PSrc,
+    RSrc,
+    LibSrc,
+    LibRefSrc,
+    Cut,
+    Mix,
+    Fwd,
+    Buf,
+    Op,
+    Gather,
+    GSum,
+}
+
+impl Kind {
+    fn is_source(self) -> bool {
+        matches!(self, Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc)
+    }
+    /// Library sources carry no run counter.
+    fn counted(self) -> bool {
+        !matches!(self, Kind::LibSrc | Kind::LibRefSrc)
+    }
+}
+
+/// Where an input leaf reads from: output slots of earlier nodes.
+#[derive(Clone, Debug)]
+enum In {
+    One(usize),
+    Fan(Vec<usize>),
+    Grp(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Val {
+    One(bool, i64),
+    Grp(Vec<(bool, i64)>),
+}
+
+/// A typed handle on an output slot, to read it from the graph.
+#[derive(Clone, Copy)]
+enum Out {
+    P(Handle<Port<i64>>),
+    R(Handle<RefPort<i64>>),
+    G(Handle<RefPorts<i64>>),
+}
+
+#[derive(Clone, Copy)]
+enum Poke {
+    P(SourceHandle<PSrc>),
+    R(SourceHandle<RSrc>),
+    LibP(SourceHandle<Source<i64>>),
+    LibR(SourceHandle<RefSource<i64>>),
+}
+
+struct MNode {
+    kind: Kind,
+    ins: Vec<In>,
+    outs: Vec<usize>,
+    /// `Cut`: the previous output; `Op`: the cached output.
+    mem: i64,
+}
+
+struct Model {
+    nodes: Vec<MNode>,
+    /// Slot -> producing node.
+    owner: Vec<usize>,
+    slots: Vec<Val>,
+    /// Expected cumulative runs per node.
+    runs: Vec<u32>,
+}
+
+impl Model {
+    fn input(&self, i: &In, ran: &[bool]) -> Vec<(bool, i64)> {
+        let one = |s: usize| match self.slots[s] {
+            Val::One(f, v) => (f && ran[self.owner[s]], v),
+            Val::Grp(_) => unreachable!("a single input wired to a group"),
+        };
+        match i {
+            &In::One(s) => vec![one(s)],
+            In::Fan(list) => list.iter().map(|&s| one(s)).collect(),
+            &In::Grp(s) => match &self.slots[s] {
+                Val::Grp(items) => items
+                    .iter()
+                    .map(|&(f, v)| (f && ran[self.owner[s]], v))
+                    .collect(),
+                Val::One(..) => unreachable!("a group input wired to a single"),
+            },
+        }
+    }
+
+    /// Runs one generation: `poked` sources (with their new values), or every
+    /// node for the build call. Returns which nodes ran.
+    fn step(&mut self, poked: &[(usize, i64)], build: bool) -> Vec<bool> {
+        let n = self.nodes.len();
+        let mut ran = vec![false; n];
+        let mut values = vec![None; n];
+        for &(node, v) in poked {
+            values[node] = Some(v);
+        }
+        for id in 0..n {
+            let node = &self.nodes[id];
+            let run = build
+                || if node.kind.is_source() {
+                    values[id].is_some()
+                } else {
+                    node.ins.iter().any(|i| match i {
+                        &In::One(s) | &In::Grp(s) => ran[self.owner[s]],
+                        In::Fan(list) => list.iter().any(|&s| ran[self.owner[s]]),
+                    })
+                };
+            if !run {
+                continue;
+            }
+            ran[id] = true;
+            if !build {
+                self.runs[id] += 1;
+            }
+            let ins: Vec<Vec<(bool, i64)>> = node.ins.iter().map(|i| self.input(i, &ran)).collect();
+            let one = |k: usize| ins[k][0];
+            let node = &mut self.nodes[id];
+            let outs: Vec<Val> = match node.kind {
+                Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc => {
+                    let v = values[id].unwrap_or(0);
+                    vec![Val::One(true, v)]
+                }
+                Kind::Cut => {
+                    let new = one(0).1.rem_euclid(4);
+                    let changed = new != node.mem;
+                    node.mem = new;
+                    vec![Val::One(changed, new)]
+                }
+                Kind::Mix => {
+                    let ((na, a), (nb, b)) = (one(0), one(1));
+                    vec![Val::One(na || nb, mix(a, b))]
+                }
+                Kind::Fwd => {
+                    let ((na, a), (nb, b), (nc, c)) = (one(0), one(1), one(2));
+                    if c & 1 == 0 {
+                        vec![Val::One(na || nc, a)]
+                    } else {
+                        vec![Val::One(nb || nc, b)]
+                    }
+                }
+                Kind::Buf => {
+                    let ((na, a), (nb, b)) = (one(0), one(1));
+                    let buf = buf_contents(a, b);
+                    vec![
+                        Val::One(na || nb, *buf.last().expect("non-empty")),
+                        Val::One(na, buf.iter().sum()),
+                    ]
+                }
+                Kind::Op => {
+                    let ((na, a), (nb, b)) = (one(0), one(1));
+                    if build || na || nb {
+                        node.mem = mix(a, b);
+                        vec![Val::One(true, node.mem)]
+                    } else {
+                        vec![Val::One(false, node.mem)]
+                    }
+                }
+                Kind::Gather => {
+                    let items = &ins[0];
+                    let k = gather_skip(items.len());
+                    vec![
+                        Val::Grp(items[k..].to_vec()),
+                        Val::One(items.iter().any(|x| x.0), gather_sum(items)),
+                    ]
+                }
+                Kind::GSum => {
+                    let items = &ins[0];
+                    vec![Val::One(items.iter().any(|x| x.0), gsum(items))]
+                }
+            };
+            for (k, v) in outs.into_iter().enumerate() {
+                let slot = self.nodes[id].outs[k];
+                self.slots[slot] = v;
+            }
+        }
+        ran
+    }
+}
+
+/// One random graph, built twice: typed, and as the interpreter's model.
+struct Case {
+    graph: Graph,
+    model: Model,
+    outs: Vec<Out>,
+    sources: Vec<(usize, Poke)>,
+    runs: Arc<[AtomicU32]>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Size {
+    sources: usize,
+    nodes: usize,
+    generations: usize,
+    /// Nodes that spin, in percent, and for how long.
+    heavy_percent: u64,
+    spin: Duration,
+}
+
+fn build(rng: &mut Rng, size: Size) -> Case {
+    let total = size.sources + size.nodes;
+    let runs: Arc<[AtomicU32]> = (0..total).map(|_| AtomicU32::new(0)).collect();
+    let mut b = GraphBuilder::new();
+    let mut model = Model {
+        nodes: Vec::new(),
+        owner: Vec::new(),
+        slots: Vec::new(),
+        runs: vec![0; total],
+    };
+    let mut outs = Vec::new();
+    let mut ports: Vec<(Handle<Port<i64>>, usize)> = Vec::new();
+    let mut refs: Vec<(Handle<RefPort<i64>>, usize)> = Vec::new();
+    let mut groups: Vec<(Handle<RefPorts<i64>>, usize)> = Vec::new();
+    let mut sources = Vec::new();
+
+    for id in 0..total {
+        assert_eq!(b.len(), id);
+        let meta = Meta {
+            runs: Arc::clone(&runs),
+            id,
+            spin: if rng.chance(size.heavy_percent) {
+                size.spin
+            } else {
+                Duration::ZERO
+            },
+        };
+        let kind = if id < size.sources {
+            // Make sure both wire types exist from the start.
+            match (id, rng.below(4)) {
+                (0, _) | (_, 0) => Kind::PSrc,
+                (1, _) | (_, 1) => Kind::RSrc,
+                (_, 2) => Kind::LibSrc,
+                _ => Kind::LibRefSrc,
+            }
+        } else {
+            match rng.below(10) {
+                0 => Kind::Cut,
+                1 | 2 => Kind::Mix,
+                3 => Kind::Fwd,
+                4 => Kind::Buf,
+                5 | 6 => Kind::Op,
+                7 | 8 => Kind::Gather,
+                _ => Kind::GSum,
+            }
+        };
+        let port = |rng: &mut Rng| ports[rng.pick(ports.len())];
+        let mut ins = Vec::new();
+        // Wires and pushes the node; returns its output slots' handles.
+        let new_outs: Vec<Out> = match kind {
+            Kind::PSrc => {
+                let h = b.push_source(PSrc(meta));
+                sources.push((id, Poke::P(h)));
+                vec![Out::P(*h)]
+            }
+            Kind::RSrc => {
+                let h = b.push_source(RSrc(meta));
+                sources.push((id, Poke::R(h)));
+                vec![Out::R(*h)]
+            }
+            Kind::LibSrc => {
+                let h = b.push_source(Source::new(0_i64));
+                sources.push((id, Poke::LibP(h)));
+                vec![Out::P(*h)]
+            }
+            Kind::LibRefSrc => {
+                let h = b.push_source(RefSource::new(0_i64));
+                sources.push((id, Poke::LibR(h)));
+                vec![Out::R(*h)]
+            }
+            Kind::Cut => {
+                let (h, s) = port(rng);
+                ins.push(In::One(s));
+                vec![Out::P(b.push(Cut(meta), h))]
+            }
+            Kind::Mix => {
+                let (h0, s0) = port(rng);
+                let (h1, s1) = refs[rng.pick(refs.len())];
+                ins.extend([In::One(s0), In::One(s1)]);
+                vec![Out::P(b.push(Mix(meta), (h0, h1)))]
+            }
+            Kind::Fwd => {
+                let (h0, s0) = refs[rng.pick(refs.len())];
+                let (h1, s1) = refs[rng.pick(refs.len())];
+                let (h2, s2) = port(rng);
+                ins.extend([In::One(s0), In::One(s1), In::One(s2)]);
+                vec![Out::R(b.push(Fwd(meta), (h0, h1, h2)))]
+            }
+            Kind::Buf => {
+                let (h0, s0) = port(rng);
+                let (h1, s1) = refs[rng.pick(refs.len())];
+                ins.extend([In::One(s0), In::One(s1)]);
+                let (r, p) = b.push(Buf(meta), (h0, h1));
+                vec![Out::R(r), Out::P(p)]
+            }
+            Kind::Op => {
+                let (h0, s0) = refs[rng.pick(refs.len())];
+                let (h1, s1) = port(rng);
+                ins.extend([In::One(s0), In::One(s1)]);
+                vec![Out::R(b.push(Op(meta), (h0, h1)))]
+            }
+            Kind::Gather | Kind::GSum => {
+                if !groups.is_empty() && rng.chance(40) {
+                    // A group output feeding a group input.
+                    let (h, s) = groups[rng.pick(groups.len())];
+                    ins.push(In::Grp(s));
+                    if kind == Kind::Gather {
+                        let (g, p) = b.push(Gather(meta), h);
+                        vec![Out::G(g), Out::P(p)]
+                    } else {
+                        vec![Out::P(b.push(GSum(meta), h))]
+                    }
+                } else {
+                    // A fan-in of single handles, duplicates allowed.
+                    let picked: Vec<(Handle<RefPort<i64>>, usize)> = (0..1 + rng.below(5))
+                        .map(|_| refs[rng.pick(refs.len())])
+                        .collect();
+                    ins.push(In::Fan(picked.iter().map(|p| p.1).collect()));
+                    let handles: Vec<Handle<RefPort<i64>>> = picked.iter().map(|p| p.0).collect();
+                    if kind == Kind::Gather {
+                        let (g, p) = b.push(Gather(meta), handles);
+                        vec![Out::G(g), Out::P(p)]
+                    } else {
+                        vec![Out::P(b.push(GSum(meta), handles))]
+                    }
+                }
+            }
+        };
+        let mut slots = Vec::new();
+        for o in new_outs {
+            let slot = model.slots.len();
+            model.slots.push(Val::One(false, 0));
+            model.owner.push(id);
+            slots.push(slot);
+            outs.push(o);
+            match o {
+                Out::P(h) => ports.push((h, slot)),
+                Out::R(h) => refs.push((h, slot)),
+                Out::G(h) => groups.push((h, slot)),
+            }
+        }
+        model.nodes.push(MNode {
+            kind,
+            ins,
+            outs: slots,
+            mem: 0,
+        });
+    }
+    model.step(&[], true);
+    Case {
+        graph: Graph::from_builder(b),
+        model,
+        outs,
+        sources,
+        runs,
+    }
+}
+
+impl Case {
+    /// Compares every output slot and every run counter with the model.
+    fn check(&self, generation: usize) {
+        let g = &self.graph;
+        for (slot, out) in self.outs.iter().enumerate() {
+            let got = match *out {
+                Out::P(h) => Val::One(g.notified(h), g.view(h)),
+                Out::R(h) => Val::One(g.notified(h), *g.ref_view(h)),
+                Out::G(h) => {
+                    let (f, r) = g.group_view(h);
+                    assert_eq!(f.len(), r.len());
+                    Val::Grp(f.iter().zip(r).map(|(&f, &&v)| (f, v)).collect())
+                }
+            };
+            let node = self.model.owner[slot];
+            assert_eq!(
+                got, self.model.slots[slot],
+                "generation {generation}: slot {slot} of node #{node} ({:?})",
+                self.model.nodes[node].kind
+            );
+        }
+        for (id, node) in self.model.nodes.iter().enumerate() {
+            if node.kind.counted() {
+                assert_eq!(
+                    self.runs[id].load(Relaxed),
+                    self.model.runs[id],
+                    "generation {generation}: run count of node #{id} ({:?})",
+                    node.kind
+                );
+            }
+        }
+    }
+}
+
+/// Runs one seed; returns how many generations ran on the pool's workers.
+fn run_seed(seed: u64, pool: &mut Pool, size: Size) -> u64 {
+    let mut rng = Rng(seed);
+    let mut case = build(&mut rng, size);
+    case.check(0);
+    for generation in 1..=size.generations {
+        let percent = [0, 10, 30, 70, 100][rng.below(5)];
+        let mut poked = Vec::new();
+        for &(node, h) in &case.sources {
+            if !rng.chance(percent) {
+                continue;
+            }
+            let v = rng.small();
+            let g = &mut case.graph;
+            match h {
+                Poke::P(h) => g.state_mut(h).v = v,
+                Poke::R(h) => g.state_mut(h).v = v,
+                Poke::LibP(h) => *g.state_mut(h) = v,
+                Poke::LibR(h) => *g.state_mut(h) = v,
+            }
+            poked.push((node, v));
+        }
+        case.graph.stabilize(pool);
+        let ran = case.model.step(&poked, false);
+        let cone = ran.iter().filter(|&&r| r).count();
+        assert_eq!(
+            case.graph.stats().last_cone,
+            cone,
+            "generation {generation}: cone size"
+        );
+        case.check(generation);
+    }
+    case.graph.stats().parallel_generations
+}
+
+/// Aborts the process if the test is still running after `secs` seconds:
+/// a scheduler bug must fail the run, not hang it. Not armed under Miri,
+/// which reports deadlocks itself and runs on a virtual clock.
+struct Watchdog(Option<(mpsc::Sender<()>, JoinHandle<()>)>);
+
+impl Watchdog {
+    fn arm(what: &'static str, secs: u64) -> Watchdog {
+        if cfg!(miri) {
+            return Watchdog(None);
+        }
+        let (tx, rx) = mpsc::channel::<()>();
+        let h = thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(Duration::from_secs(secs)) {
+                eprintln!("{what}: still running after {secs} s; aborting");
+                std::process::abort();
+            }
+        });
+        Watchdog(Some((tx, h)))
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some((tx, h)) = self.0.take() {
+            drop(tx);
+            let _ = h.join();
+        }
+    }
+}
+
+fn light() -> Size {
+    if cfg!(miri) {
+        Size {
+            sources: 3,
+            nodes: 14,
+            generations: 5,
+            heavy_percent: 0,
+            spin: Duration::ZERO,
+        }
+    } else {
+        Size {
+            sources: 6,
+            nodes: 250,
+            generations: 80,
+            heavy_percent: 0,
+            spin: Duration::ZERO,
+        }
+    }
+}
+
+/// Slow enough nodes that the engine runs generations on the pool.
+fn heavy() -> Size {
+    if cfg!(miri) {
+        // Interpretation alone makes every node slow.
+        Size {
+            sources: 3,
+            nodes: 14,
+            generations: 4,
+            heavy_percent: 0,
+            spin: Duration::ZERO,
+        }
+    } else {
+        Size {
+            sources: 5,
+            nodes: 160,
+            generations: 40,
+            heavy_percent: 90,
+            spin: Duration::from_micros(3),
+        }
+    }
+}
+
+fn seeds(n: u64) -> Vec<u64> {
+    if let Some(seed) = std::env::var("ORACLE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        return vec![seed];
+    }
+    (1..=n).map(|i| 0x5eed_0000 + i).collect()
+}
+
+/// Runs every seed on `threads`, naming the seed of a failure.
+fn oracle(threads: usize) {
+    let _dog = Watchdog::arm("oracle", 120);
+    let mut pool = Pool::new(threads);
+    let (n_light, n_heavy) = if cfg!(miri) { (1, 1) } else { (8, 3) };
+    for (kind, size, n) in [("light", light(), n_light), ("heavy", heavy(), n_heavy)] {
+        let mut parallel = 0;
+        for seed in seeds(n) {
+            let r = catch_unwind(AssertUnwindSafe(|| run_seed(seed, &mut pool, size)));
+            match r {
+                Ok(p) => parallel += p,
+                Err(e) => {
+                    eprintln!(
+                        "oracle: {kind} seed {seed} failed on {threads} thread(s); \
+                         rerun with ORACLE_SEED={seed}"
+                    );
+                    std::panic::resume_unwind(e);
+                }
+            }
+        }
+        if kind == "heavy" && threads > 1 && !cfg!(miri) {
+            assert!(
+                parallel > 0,
+                "heavy graphs on {threads} threads never took the parallel path"
+            );
+        }
+    }
+}
+
+#[test]
+fn oracle_1_thread() {
+    oracle(1);
+}
+
+#[test]
+fn oracle_2_threads() {
+    oracle(2);
+}
+
+#[test]
+fn oracle_4_threads() {
+    oracle(4);
+}
+
+/// The interpreter itself must see cut notifications and passthroughs, or the
+/// comparison proves less than it claims.
+#[test]
+fn oracle_exercises_cuts_and_passthroughs() {
+    let mut cuts = 0;
+    let mut passthroughs = 0;
+    for seed in seeds(if cfg!(miri) { 1 } else { 4 }) {
+        let mut rng = Rng(seed);
+        let mut case = build(&mut rng, light());
+        for _ in 0..light().generations {
+            let mut poked = Vec::new();
+            for &(n, _) in &case.sources {
+                if rng.chance(50) {
+                    poked.push((n, rng.small()));
+                }
+            }
+            let ran = case.model.step(&poked, false);
+            for (id, node) in case.model.nodes.iter().enumerate() {
+                if !ran[id] {
+                    continue;
+                }
+                let Val::One(flag, _) = case.model.slots[node.outs[0]] else {
+                    continue;
+                };
+                match node.kind {
+                    Kind::Cut if !flag => cuts += 1,
+                    Kind::Op if !flag => passthroughs += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(cuts > 0, "no notification was ever cut");
+    assert!(passthroughs > 0, "no operator ever took its passthrough");
+}
