@@ -15,11 +15,12 @@
 //!
 //! `state_mut` records dirty sources. `stabilize` runs exactly the *cone*: the
 //! nodes reachable from dirty sources. Node ids are a topological order, so
-//! the serial scheduler runs scheduled nodes in increasing id order (a min-heap
-//! of the frontier); its cost is proportional to the cone, never to the graph.
+//! the serial scheduler runs scheduled nodes in increasing id order (see
+//! `frontier.rs`); its cost is proportional to the cone, never to the graph.
 //! Before a node first receives a payload in a generation, its input notify
 //! flags are cleared, so inputs from producers outside the cone read "no
-//! change". The parallel scheduler marks the cone first (counting each node's
+//! change" (unless all its inputs come from one producer, which then rewrites
+//! every flag itself). The parallel scheduler marks the cone first (counting each node's
 //! predecessors inside it), then runs it on the pool with atomic countdowns.
 //!
 //! # Safety invariants
@@ -33,19 +34,21 @@
 //! - **Per-generation lifetime.** Payloads point into producers' states and
 //!   blocks. A node whose state is touched (it runs, or is poked) has every
 //!   consumer in the cone, so every stale pointer is overwritten before it is
-//!   read. Blocks and states are boxed once and freed only on drop.
+//!   read. Blocks and states live in an arena, allocated once and freed only
+//!   when the engine drops.
 //! - **Read guard / poison.** Reads are refused while a source is poked and
 //!   not yet stabilized, and forever after a compute panicked (downstream
 //!   payloads may dangle).
 
 use std::any::Any;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use bumpalo::Bump;
+
+use crate::core::frontier::Frontier;
 use crate::core::layout::{copy_bytes, GroupCodec, LeafKind, LeafLayout, REF_SIZE};
 use crate::core::node::{NodeFactory, NodeParts, RunFn};
 use crate::core::pool::{run_local, Batch, Pool};
@@ -69,21 +72,23 @@ pub(crate) struct PendingNode {
     pub(crate) name: &'static str,
 }
 
-/// A byte copy from a producer's output block into a consumer.
+/// A byte copy from a producer's output block into a consumer; `len == 0`
+/// marks a group edge, described by `groups[group]`.
 #[derive(Clone, Copy)]
-enum Edge {
-    Copy {
-        src: *const u8,
-        dst: *mut u8,
-        len: usize,
-    },
-    Group {
-        src: *const u8,
-        flags: *mut bool,
-        refs: *mut *const (),
-        len: usize,
-        codec: GroupCodec,
-    },
+struct Edge {
+    src: *const u8,
+    dst: *mut u8,
+    len: u32,
+    group: u32,
+}
+
+/// A group output copied into a consumer's planes.
+#[derive(Clone, Copy)]
+struct GroupEdge {
+    flags: *mut bool,
+    refs: *mut *const (),
+    len: usize,
+    codec: GroupCodec,
 }
 
 /// A consumer of a node, with the end of its run of edges.
@@ -119,7 +124,17 @@ struct GroupCheck {
     codec: GroupCodec,
 }
 
-/// The hot, per-node record.
+/// The rare per-node work around a compute: group fix-ups and checks.
+#[derive(Clone, Copy)]
+struct Extra {
+    fixups: (u32, u32),
+    checks: (u32, u32),
+}
+
+const NO_EXTRA: u32 = u32::MAX;
+
+/// The hot, per-node record: one cache line.
+#[repr(align(64))]
 struct Node {
     run: RunFn,
     state: *mut u8,
@@ -128,14 +143,15 @@ struct Node {
     succs: (u32, u32),
     edges_start: u32,
     clears: (u32, u32),
-    fixups: (u32, u32),
-    checks: (u32, u32),
+    extra: u32,
 }
 
 /// The cold, per-node record.
 struct NodeInfo {
     name: &'static str,
-    parts: NodeParts,
+    output_leaves: Vec<LeafLayout>,
+    drop_state: Option<unsafe fn(*mut u8)>,
+    state: *mut u8,
     is_source: bool,
 }
 
@@ -173,18 +189,13 @@ impl Planes {
     }
 }
 
-/// Why a graph refuses to run or be read.
-struct Poison {
-    node: u32,
-}
-
 /// Below this estimated cost per node, a generation runs serially: waking a
 /// worker and moving cache lines between cores costs more than it saves.
 const PARALLEL_MIN_NODE_NS: f64 = 400.0;
 /// Below this estimated cost for a whole cone, a generation runs serially.
 const PARALLEL_MIN_CONE_NS: f64 = 40_000.0;
 
-/// Counters describing what the engine has done.
+/// Counters describing what a graph's scheduler has done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Generations run by `stabilize` (empty ones included).
@@ -203,23 +214,43 @@ struct Tables {
     info: Vec<NodeInfo>,
     succs: Vec<Succ>,
     edges: Vec<Edge>,
+    groups: Vec<GroupEdge>,
     clears: Vec<Clear>,
+    extras: Vec<Extra>,
     fixups: Vec<Fixup>,
     checks: Vec<GroupCheck>,
     planes: Vec<Planes>,
+    /// States and payload blocks. Declared last: dropped after the states
+    /// were dropped in place by `Drop for Tables`.
+    arena: Bump,
+}
+
+impl Drop for Tables {
+    fn drop(&mut self) {
+        for info in &self.info {
+            if let Some(drop_state) = info.drop_state {
+                // SAFETY: the state was built in the arena by this node's
+                // factory (which chose `drop_state` for its type) and is
+                // dropped exactly once, here; the arena is freed afterwards.
+                unsafe { drop_state(info.state) };
+            }
+        }
+    }
 }
 
 /// The frozen, type-erased graph and its scheduler.
 pub(crate) struct Engine {
     t: Tables,
     gen: u32,
+    /// `stamp[v] == gen` iff `v` was scheduled in the current generation.
     stamp: Vec<u32>,
-    heap: BinaryHeap<Reverse<u32>>,
+    frontier: Frontier,
     pending: Vec<AtomicU32>,
     cone: Vec<u32>,
     dirty: Vec<u32>,
     poked: Vec<bool>,
-    poison: Option<Poison>,
+    /// The node whose compute panicked, if any: the graph is dead.
+    poison: Option<u32>,
     /// Moving estimate of one node's cost, in nanoseconds.
     node_ns: f64,
     stats: Stats,
@@ -227,12 +258,13 @@ pub(crate) struct Engine {
 
 // SAFETY: the tables own every state (each `Send`) and every payload block
 // and plane (payloads are `Send + Sync`); their raw pointers only point into
-// storage they own.
+// storage they own. The arena is only used while building.
 unsafe impl Send for Tables {}
 // SAFETY: shared access happens only inside a parallel batch, where threads
 // read the tables and write through their pointers under the single-writer
 // protocol of the module docs: each node's state, output block and every
-// edge destination has exactly one writer, ordered by the countdowns.
+// edge destination has exactly one writer, ordered by the countdowns. The
+// arena is not touched after building.
 unsafe impl Sync for Tables {}
 
 impl Engine {
@@ -243,91 +275,106 @@ impl Engine {
     /// Resumes the panic of a build call that panics.
     pub(crate) fn new(pending: Vec<PendingNode>, sources: &[u32]) -> Engine {
         let n = pending.len();
-        let mut eng = Engine {
-            t: Tables {
-                nodes: Vec::with_capacity(n),
-                info: Vec::with_capacity(n),
-                succs: Vec::new(),
-                edges: Vec::new(),
-                clears: Vec::new(),
-                fixups: Vec::new(),
-                checks: Vec::new(),
-                planes: Vec::new(),
-            },
-            gen: 0,
-            stamp: vec![0; n],
-            heap: BinaryHeap::new(),
-            pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
-            cone: Vec::new(),
-            dirty: Vec::new(),
-            poked: vec![false; n],
-            poison: None,
-            node_ns: 0.0,
-            stats: Stats::default(),
+        let mut t = Tables {
+            nodes: Vec::with_capacity(n),
+            info: Vec::with_capacity(n),
+            succs: Vec::new(),
+            edges: Vec::new(),
+            groups: Vec::new(),
+            clears: Vec::new(),
+            extras: Vec::new(),
+            fixups: Vec::new(),
+            checks: Vec::new(),
+            planes: Vec::new(),
+            arena: Bump::new(),
         };
         // Edges grouped by producer, then by consumer (consumers arrive in id order).
         let mut out_edges: Vec<Vec<(u32, Edge)>> = Vec::with_capacity(n);
         let started = Instant::now();
         for (id, p) in pending.into_iter().enumerate() {
             let id = id as u32;
-            let parts = p.factory.build();
-            let clears_start = eng.t.clears.len() as u32;
-            let fixups_start = eng.t.fixups.len() as u32;
+            let parts: NodeParts = p.factory.build(&t.arena);
+            t.info.push(NodeInfo {
+                name: p.name,
+                output_leaves: parts.output_leaves,
+                drop_state: parts.drop_state,
+                state: parts.state,
+                is_source: false,
+            });
+            let clears_start = t.clears.len() as u32;
+            let fixups_start = t.fixups.len() as u32;
+            let mut producers = Vec::new();
             for (leaf, wire) in parts.input_leaves.iter().zip(&p.wires) {
                 // SAFETY: `leaf.offset` lies inside the input block (layout
                 // from the sealed interface of this very node).
-                let dst = unsafe { parts.inputs.ptr.add(leaf.offset) };
-                eng.t.wire_input(id, dst, leaf, wire, &mut out_edges);
+                let dst = unsafe { parts.inputs.add(leaf.offset) };
+                t.wire_input(id, dst, leaf, wire, &mut out_edges, &mut producers);
             }
-            let node = Node {
+            producers.sort_unstable();
+            producers.dedup();
+            // With a single producer, every input flag is rewritten whenever
+            // the node is in the cone: nothing to clear.
+            if producers.len() <= 1 {
+                t.clears.truncate(clears_start as usize);
+            }
+            t.nodes.push(Node {
                 run: parts.run,
-                state: parts.state.ptr,
-                inputs: parts.inputs.ptr,
-                outputs: parts.outputs.ptr,
+                state: parts.state,
+                inputs: parts.inputs,
+                outputs: parts.outputs,
                 succs: (0, 0),
                 edges_start: 0,
-                clears: (clears_start, eng.t.clears.len() as u32),
-                fixups: (fixups_start, eng.t.fixups.len() as u32),
-                checks: (0, 0),
-            };
-            eng.t.nodes.push(node);
-            eng.t.info.push(NodeInfo {
-                name: p.name,
-                parts,
-                is_source: false,
+                clears: (clears_start, t.clears.len() as u32),
+                extra: NO_EXTRA,
             });
             out_edges.push(Vec::new());
             // The build call: inputs are complete (producers ran before us).
+            // Group outputs are checked after it, so no extra yet.
+            t.set_extra(id, (fixups_start, t.fixups.len() as u32), (0, 0));
             // SAFETY: every input leaf was written by `wire_input`; nothing
             // else runs concurrently.
-            unsafe { eng.t.exec(id, true) };
-            eng.t.record_group_lengths(id);
+            unsafe { t.exec(id, true) };
+            t.record_group_lengths(id);
         }
         for &s in sources {
-            eng.t.info[s as usize].is_source = true;
-        }
-        if n > 0 {
-            eng.node_ns = started.elapsed().as_nanos() as f64 / n as f64;
+            t.info[s as usize].is_source = true;
         }
         // Flatten the edges.
         for (id, list) in out_edges.into_iter().enumerate() {
-            let succ_start = eng.t.succs.len() as u32;
-            eng.t.nodes[id].edges_start = eng.t.edges.len() as u32;
+            let succ_start = t.succs.len() as u32;
+            t.nodes[id].edges_start = t.edges.len() as u32;
             let mut last: Option<u32> = None;
             for (consumer, edge) in list {
                 if last != Some(consumer) {
-                    eng.t.succs.push(Succ {
+                    t.succs.push(Succ {
                         node: consumer,
                         edges_end: 0,
                     });
                     last = Some(consumer);
                 }
-                eng.t.edges.push(edge);
-                eng.t.succs.last_mut().expect("pushed above").edges_end = eng.t.edges.len() as u32;
+                t.edges.push(edge);
+                t.succs.last_mut().expect("pushed above").edges_end = t.edges.len() as u32;
             }
-            eng.t.nodes[id].succs = (succ_start, eng.t.succs.len() as u32);
+            t.nodes[id].succs = (succ_start, t.succs.len() as u32);
         }
-        eng
+        let node_ns = if n > 0 {
+            started.elapsed().as_nanos() as f64 / n as f64
+        } else {
+            0.0
+        };
+        Engine {
+            t,
+            gen: 0,
+            stamp: vec![0; n],
+            frontier: Frontier::new(n),
+            pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            cone: Vec::new(),
+            dirty: Vec::new(),
+            poked: vec![false; n],
+            poison: None,
+            node_ns,
+            stats: Stats::default(),
+        }
     }
 }
 
@@ -341,25 +388,19 @@ impl Tables {
         leaf: &LeafLayout,
         wire: &Wire,
         out_edges: &mut [Vec<(u32, Edge)>],
+        producers: &mut Vec<u32>,
     ) {
         let mut add = |this: &Tables, producer: u32, edge: Edge| {
             // SAFETY: the producer already ran its build call, so its output
             // block is initialized; `dst` is this node's own input storage.
             unsafe { this.apply(&edge) };
             out_edges[producer as usize].push((id, edge));
+            producers.push(producer);
         };
         match (wire, leaf.kind) {
             (&Wire::Single { node, leaf: l }, LeafKind::Single { size, flag, .. }) => {
                 let src = self.output_leaf(node, l);
-                add(
-                    self,
-                    node,
-                    Edge::Copy {
-                        src,
-                        dst,
-                        len: size,
-                    },
-                );
+                add(self, node, Edge::copy(src, dst, size));
                 self.clears.push(Clear {
                     // SAFETY: `flag` is the flag's offset inside this leaf.
                     flags: unsafe { dst.add(flag) }.cast(),
@@ -384,24 +425,8 @@ impl Tables {
                             src.add(value),
                         )
                     };
-                    add(
-                        self,
-                        node,
-                        Edge::Copy {
-                            src: fsrc,
-                            dst: fdst.cast(),
-                            len: 1,
-                        },
-                    );
-                    add(
-                        self,
-                        node,
-                        Edge::Copy {
-                            src: rsrc,
-                            dst: rdst.cast(),
-                            len: REF_SIZE,
-                        },
-                    );
+                    add(self, node, Edge::copy(fsrc, fdst.cast(), 1));
+                    add(self, node, Edge::copy(rsrc, rdst.cast(), REF_SIZE));
                 }
                 self.push_group_input(dst, planes, list.len(), codec);
             }
@@ -410,12 +435,17 @@ impl Tables {
                 // SAFETY: the producer's output block is initialized.
                 let (_, _, len, _) = unsafe { (codec.read)(src) };
                 let planes = Planes::new(len);
-                let edge = Edge::Group {
-                    src,
+                self.groups.push(GroupEdge {
                     flags: planes.flags(),
                     refs: planes.refs(),
                     len,
                     codec,
+                });
+                let edge = Edge {
+                    src,
+                    dst: std::ptr::null_mut(),
+                    len: 0,
+                    group: self.groups.len() as u32 - 1,
                 };
                 add(self, node, edge);
                 self.push_group_input(dst, planes, len, codec);
@@ -439,8 +469,18 @@ impl Tables {
         self.planes.push(planes);
     }
 
+    fn set_extra(&mut self, id: u32, fixups: (u32, u32), checks: (u32, u32)) {
+        let node = &mut self.nodes[id as usize];
+        if fixups.0 == fixups.1 && checks.0 == checks.1 {
+            node.extra = NO_EXTRA;
+        } else {
+            node.extra = self.extras.len() as u32;
+            self.extras.push(Extra { fixups, checks });
+        }
+    }
+
     fn output_layout(&self, node: u32, leaf: u32) -> LeafLayout {
-        self.info[node as usize].parts.output_leaves[leaf as usize]
+        self.info[node as usize].output_leaves[leaf as usize]
     }
 
     fn output_leaf(&self, node: u32, leaf: u32) -> *mut u8 {
@@ -451,12 +491,7 @@ impl Tables {
 
     fn record_group_lengths(&mut self, id: u32) {
         let start = self.checks.len() as u32;
-        for (leaf, layout) in self.info[id as usize]
-            .parts
-            .output_leaves
-            .iter()
-            .enumerate()
-        {
+        for (leaf, layout) in self.info[id as usize].output_leaves.iter().enumerate() {
             if let LeafKind::Group(codec) = layout.kind {
                 let src = self.output_leaf(id, leaf as u32);
                 // SAFETY: the build call just initialized the output block.
@@ -464,7 +499,8 @@ impl Tables {
                 assert_eq!(
                     flen,
                     rlen,
-                    "{}: group output {leaf} has {flen} notify flags but {rlen} references; the two planes must have the same length",
+                    "flowgraph: {}: group output {leaf} has {flen} notify flags but {rlen} references; \
+                     the two planes must have the same length",
                     self.describe(id)
                 );
                 self.checks.push(GroupCheck {
@@ -475,11 +511,15 @@ impl Tables {
                 });
             }
         }
-        self.nodes[id as usize].checks = (start, self.checks.len() as u32);
+        let fixups = match self.nodes[id as usize].extra {
+            NO_EXTRA => (0, 0),
+            e => self.extras[e as usize].fixups,
+        };
+        self.set_extra(id, fixups, (start, self.checks.len() as u32));
     }
 
     /// `node #3 (`my::Seg`)`.
-    pub(crate) fn describe(&self, node: u32) -> String {
+    fn describe(&self, node: u32) -> String {
         format!("node #{node} (`{}`)", self.info[node as usize].name)
     }
 
@@ -490,24 +530,19 @@ impl Tables {
     /// reading the destination concurrently (single-writer protocol).
     #[inline(always)]
     unsafe fn apply(&self, edge: &Edge) {
-        match *edge {
+        if edge.len != 0 {
             // SAFETY: `src` and `dst` were computed from layouts inside
-            // distinct live blocks (or planes) of exactly `len` bytes.
-            Edge::Copy { src, dst, len } => unsafe { copy_bytes(src, dst, len) },
-            Edge::Group {
-                src,
-                flags,
-                refs,
-                len,
-                codec,
-            } => {
-                // SAFETY: the producer's output block is initialized; its
-                // group length was checked against `len` when it ran.
-                unsafe {
-                    let (fsrc, rsrc, _, _) = (codec.read)(src);
-                    std::ptr::copy_nonoverlapping(fsrc, flags, len);
-                    std::ptr::copy_nonoverlapping(rsrc, refs, len);
-                }
+            // distinct live blocks (or planes) of at least `len` bytes.
+            unsafe { copy_bytes(edge.src, edge.dst, edge.len as usize) }
+        } else {
+            let g = &self.groups[edge.group as usize];
+            // SAFETY: the producer's output block is initialized; its group
+            // length was checked against `len` when it ran, and the planes
+            // hold `len` elements.
+            unsafe {
+                let (fsrc, rsrc, _, _) = (g.codec.read)(edge.src);
+                std::ptr::copy_nonoverlapping(fsrc, g.flags, g.len);
+                std::ptr::copy_nonoverlapping(rsrc, g.refs, g.len);
             }
         }
     }
@@ -520,20 +555,37 @@ impl Tables {
     #[inline(always)]
     unsafe fn exec(&self, id: u32, init: bool) {
         let node = &self.nodes[id as usize];
-        for f in &self.fixups[node.fixups.0 as usize..node.fixups.1 as usize] {
+        if node.extra == NO_EXTRA {
+            // SAFETY: the blocks belong to this node (built by the factory
+            // whose thunk `run` is); the caller guarantees exclusive access.
+            unsafe { (node.run)(node.state, node.inputs, node.outputs, init) };
+        } else {
+            // SAFETY: as above.
+            unsafe { self.exec_extra(id, init) };
+        }
+    }
+
+    /// `exec` for nodes with group inputs or outputs.
+    ///
+    /// # Safety
+    /// As `exec`.
+    #[inline(never)]
+    unsafe fn exec_extra(&self, id: u32, init: bool) {
+        let node = &self.nodes[id as usize];
+        let extra = self.extras[node.extra as usize];
+        for f in &self.fixups[extra.fixups.0 as usize..extra.fixups.1 as usize] {
             // SAFETY: the planes live as long as the engine and hold `len`
             // initialized elements; `dst` is this node's input leaf.
             unsafe { (f.codec.write)(f.dst, f.flags, f.refs, f.len) };
         }
-        // SAFETY: the blocks belong to this node (built by its factory, whose
-        // thunk `run` is); the caller guarantees exclusive access.
+        // SAFETY: as in `exec`.
         unsafe { (node.run)(node.state, node.inputs, node.outputs, init) };
-        for c in &self.checks[node.checks.0 as usize..node.checks.1 as usize] {
+        for c in &self.checks[extra.checks.0 as usize..extra.checks.1 as usize] {
             // SAFETY: the compute just initialized the output block.
             let (_, _, flen, rlen) = unsafe { (c.codec.read)(c.src) };
             if flen != c.len || rlen != c.len {
                 panic!(
-                    "{}: group output {} changed length from {} to {} (flags) / {} (references); \
+                    "flowgraph: {}: group output {} changed length from {} to {} (flags) / {} (references); \
                      a group must keep the length it had in the build call",
                     self.describe(id),
                     c.leaf,
@@ -559,7 +611,7 @@ impl Tables {
         }
     }
 
-    /// Scatters node `id`'s outputs into the consumers in `succs`.
+    /// Node `id`'s consumers, and the index of its first edge.
     #[inline(always)]
     fn succ_edges(&self, id: u32) -> (&[Succ], u32) {
         let node = &self.nodes[id as usize];
@@ -570,9 +622,18 @@ impl Tables {
     }
 }
 
-impl Engine {
-    // ----- public-to-the-crate surface used by the typed graph -----
+impl Edge {
+    fn copy(src: *const u8, dst: *mut u8, len: usize) -> Edge {
+        Edge {
+            src,
+            dst,
+            len: u32::try_from(len).expect("payload leaf larger than 4 GiB"),
+            group: 0,
+        }
+    }
+}
 
+impl Engine {
     pub(crate) fn len(&self) -> usize {
         self.t.nodes.len()
     }
@@ -603,10 +664,10 @@ impl Engine {
     }
 
     fn check_poison(&self) {
-        if let Some(p) = &self.poison {
+        if let Some(node) = self.poison {
             panic!(
                 "flowgraph: the graph is poisoned: {} panicked during `stabilize`; a poisoned graph cannot be used again",
-                self.t.describe(p.node)
+                self.t.describe(node)
             );
         }
     }
@@ -625,6 +686,9 @@ impl Engine {
     }
 
     /// The state of source `node`, marking it dirty.
+    ///
+    /// # Panics
+    /// If the graph is poisoned or `node` is not a source.
     pub(crate) fn poke(&mut self, node: u32) -> *mut u8 {
         self.check_poison();
         assert!(
@@ -657,7 +721,11 @@ impl Engine {
             self.gen = 1;
         }
         let parallel = pool.threads() > 1 && self.node_ns >= PARALLEL_MIN_NODE_NS;
-        let started = parallel.then(Instant::now);
+        // The cost estimate only matters with workers to hand work to; a
+        // serial generation refreshes it one time in 16 (reading the clock
+        // costs as much as running a few trivial nodes).
+        let timed = pool.threads() > 1 && (parallel || self.stats.generations % 16 == 0);
+        let started = timed.then(Instant::now);
         let result = if parallel {
             self.mark_cone();
             let cone = self.cone.len();
@@ -682,48 +750,50 @@ impl Engine {
         }
         self.stats.nodes_run += self.stats.last_cone as u64;
         if let Err((node, payload)) = result {
-            self.poison = Some(Poison { node });
+            self.poison = Some(node);
             std::panic::resume_unwind(payload);
         }
     }
 
-    /// The serial scheduler: a min-heap of scheduled ids, no atomics.
+    /// The serial scheduler: pops scheduled ids in increasing order; no atomics.
     fn run_serial(&mut self) -> Result<(), (u32, Box<dyn Any + Send>)> {
         let gen = self.gen;
-        let mut heap = std::mem::take(&mut self.heap);
-        heap.clear();
+        let mut frontier = std::mem::replace(&mut self.frontier, Frontier::new(0));
+        frontier.clear();
         for &s in &self.dirty {
             self.stamp[s as usize] = gen;
-            heap.push(Reverse(s));
+            frontier.push(s);
         }
+        let t = &self.t;
+        let stamp = &mut self.stamp;
         let mut current = u32::MAX;
         let mut ran = 0usize;
         let result = catch_unwind(AssertUnwindSafe(|| {
-            while let Some(Reverse(u)) = heap.pop() {
+            while let Some(u) = frontier.pop() {
                 current = u;
                 // SAFETY: all of `u`'s producers in the cone have a smaller id
-                // and already ran (ids are topological; the heap pops the
+                // and already ran (ids are topological; the frontier pops the
                 // smallest), so its inputs are complete; we are alone.
-                unsafe { self.t.exec(u, false) };
+                unsafe { t.exec(u, false) };
                 ran += 1;
-                let (succs, mut e) = self.t.succ_edges(u);
+                let (succs, mut e) = t.succ_edges(u);
                 for s in succs {
                     let v = s.node as usize;
-                    if self.stamp[v] != gen {
-                        self.stamp[v] = gen;
+                    if stamp[v] != gen {
+                        stamp[v] = gen;
                         // SAFETY: serial: nothing else touches `v`'s inputs.
-                        unsafe { self.t.clear_inputs(s.node) };
-                        heap.push(Reverse(s.node));
+                        unsafe { t.clear_inputs(s.node) };
+                        frontier.push(s.node);
                     }
                     while e < s.edges_end {
                         // SAFETY: `u` just wrote its outputs; `v` has not run.
-                        unsafe { self.t.apply(&self.t.edges[e as usize]) };
+                        unsafe { t.apply(&t.edges[e as usize]) };
                         e += 1;
                     }
                 }
             }
         }));
-        self.heap = heap;
+        self.frontier = frontier;
         self.stats.last_cone = ran;
         result.map_err(|payload| (current, payload))
     }
@@ -742,8 +812,7 @@ impl Engine {
         while i < self.cone.len() {
             let u = self.cone[i];
             i += 1;
-            let node = &self.t.nodes[u as usize];
-            for s in &self.t.succs[node.succs.0 as usize..node.succs.1 as usize] {
+            for s in self.t.succ_edges(u).0 {
                 let v = s.node as usize;
                 if self.stamp[v] != gen {
                     self.stamp[v] = gen;
@@ -758,7 +827,6 @@ impl Engine {
     }
 
     fn run_batch(&mut self, pool: Option<&mut Pool>) -> Result<(), (u32, Box<dyn Any + Send>)> {
-        let roots = std::mem::take(&mut self.dirty);
         let batch = ConeBatch {
             t: &self.t,
             pending: &self.pending,
@@ -767,12 +835,11 @@ impl Engine {
             panic: Mutex::new(None),
         };
         match pool {
-            Some(pool) => pool.run(&batch, &roots),
-            None => run_local(&batch, &roots),
+            Some(pool) => pool.run(&batch, &self.dirty),
+            None => run_local(&batch, &self.dirty),
         }
         let panic = batch.panic.into_inner().unwrap_or_else(|e| e.into_inner());
         self.stats.last_cone = self.cone.len();
-        self.dirty = roots;
         match panic {
             Some(p) => Err(p),
             None => Ok(()),
@@ -791,20 +858,20 @@ struct ConeBatch<'e> {
 
 impl Batch for ConeBatch<'_> {
     fn run(&self, u: u32, ready: &mut Vec<u32>) {
-        let eng = self.t;
+        let t = self.t;
         if !self.poisoned.load(Ordering::Relaxed) {
             // SAFETY: `u`'s countdown reached zero (or it is a root), so all
             // its producers in the cone finished scattering (AcqRel below),
             // and only this thread runs `u`.
-            let r = catch_unwind(AssertUnwindSafe(|| unsafe { eng.exec(u, false) }));
+            let r = catch_unwind(AssertUnwindSafe(|| unsafe { t.exec(u, false) }));
             match r {
                 Ok(()) => {
-                    let (succs, mut e) = eng.succ_edges(u);
+                    let (succs, mut e) = t.succ_edges(u);
                     for s in succs {
                         while e < s.edges_end {
                             // SAFETY: single writer: only `u` writes these
                             // destinations, and their consumer waits for us.
-                            unsafe { eng.apply(&eng.edges[e as usize]) };
+                            unsafe { t.apply(&t.edges[e as usize]) };
                             e += 1;
                         }
                     }
@@ -820,8 +887,7 @@ impl Batch for ConeBatch<'_> {
         }
         // After a panic nothing computes, but the countdowns still drain so
         // the batch settles.
-        let (succs, _) = eng.succ_edges(u);
-        for s in succs {
+        for s in t.succ_edges(u).0 {
             if self.pending[s.node as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
                 ready.push(s.node);
             }

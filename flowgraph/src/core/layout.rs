@@ -109,15 +109,12 @@ unsafe fn read_group<T: 'static>(src: *const u8) -> (*const bool, *const *const 
 #[inline(always)]
 pub(crate) unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
     // SAFETY: the caller guarantees both ranges are valid for `len` bytes
-    // and disjoint; each arm copies exactly `len` bytes.
+    // and disjoint. The common `(bool, 8-byte value)` leaf gets an inline move.
     unsafe {
-        match len {
-            1 => std::ptr::copy_nonoverlapping(src, dst, 1),
-            8 => std::ptr::copy_nonoverlapping(src, dst, 8),
-            16 => std::ptr::copy_nonoverlapping(src, dst, 16),
-            24 => std::ptr::copy_nonoverlapping(src, dst, 24),
-            32 => std::ptr::copy_nonoverlapping(src, dst, 32),
-            _ => std::ptr::copy_nonoverlapping(src, dst, len),
+        if len == 16 {
+            std::ptr::copy_nonoverlapping(src, dst, 16)
+        } else {
+            std::ptr::copy_nonoverlapping(src, dst, len)
         }
     }
 }

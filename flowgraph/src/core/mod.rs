@@ -3,6 +3,7 @@
 
 mod bridge;
 mod engine;
+mod frontier;
 pub(crate) mod layout;
 mod node;
 mod pool;

@@ -2,9 +2,9 @@
 //! pointers, and the monomorphized thunk that runs its `compute`.
 //!
 //! Invariants (relied upon by `graph.rs`):
-//! - `state` points to a live, boxed `S::State`, never moved until the graph
-//!   drops: outputs may point into it.
-//! - `inputs` / `outputs` point to boxed, suitably aligned blocks holding an
+//! - `state` points to a live `S::State` in the engine's arena, never moved
+//!   until the graph drops: outputs may point into it.
+//! - `inputs` / `outputs` point to arena blocks, suitably aligned, holding an
 //!   `Inputs::Values<'static>` / `Outputs::Values<'static>`. The `'static` is
 //!   a lie told to the type system: the payloads borrow from other nodes'
 //!   states and blocks, and the lifetime is restored (shortened) only inside
@@ -17,52 +17,22 @@
 
 use std::mem::MaybeUninit;
 
+use bumpalo::Bump;
+
 use crate::core::layout::LeafLayout;
 use crate::typed::{Interface, Segment};
 
 /// Runs a node's compute: `(state, inputs, outputs, init)`.
 pub(crate) type RunFn = unsafe fn(*mut u8, *const u8, *mut u8, bool);
 
-/// An owned, type-erased heap block (a node's state or payload block).
-pub(crate) struct ErasedBox {
-    pub(crate) ptr: *mut u8,
-    drop: unsafe fn(*mut u8),
-}
-
-impl ErasedBox {
-    fn new<T>(value: T) -> Self {
-        ErasedBox {
-            ptr: Box::into_raw(Box::new(value)).cast(),
-            drop: drop_box::<T>,
-        }
-    }
-}
-
-impl Drop for ErasedBox {
-    fn drop(&mut self) {
-        // SAFETY: `ptr` came from `Box::<T>::into_raw` in `new`, with `drop`
-        // monomorphized for that same `T`, and is dropped exactly once here.
-        unsafe { (self.drop)(self.ptr) }
-    }
-}
-
-/// # Safety
-/// `ptr` must come from `Box::<T>::into_raw` and not be used afterwards.
-unsafe fn drop_box<T>(ptr: *mut u8) {
-    // SAFETY: guaranteed by the caller.
-    drop(unsafe { Box::from_raw(ptr.cast::<T>()) });
-}
-
-// SAFETY: an `ErasedBox` owns a `S::State` (which is `Send`) or a payload
-// block (whose payloads are `Send + Sync`), and is only touched by the engine
-// under its single-writer protocol.
-unsafe impl Send for ErasedBox {}
-
-/// Everything the engine needs to know about one frozen node.
+/// Everything the engine needs to know about one frozen node. The pointers
+/// point into the engine's arena, which outlives them.
 pub(crate) struct NodeParts {
-    pub(crate) state: ErasedBox,
-    pub(crate) inputs: ErasedBox,
-    pub(crate) outputs: ErasedBox,
+    pub(crate) state: *mut u8,
+    /// Drops the state in place, if it needs dropping.
+    pub(crate) drop_state: Option<unsafe fn(*mut u8)>,
+    pub(crate) inputs: *mut u8,
+    pub(crate) outputs: *mut u8,
     pub(crate) run: RunFn,
     pub(crate) input_leaves: Vec<LeafLayout>,
     pub(crate) output_leaves: Vec<LeafLayout>,
@@ -70,32 +40,44 @@ pub(crate) struct NodeParts {
 
 /// A segment waiting to be frozen into a node.
 pub(crate) trait NodeFactory {
-    /// Calls `init` and lays out the node's storage (no compute yet).
-    fn build(self: Box<Self>) -> NodeParts;
+    /// Calls `init` and lays out the node's storage in `arena` (no compute yet).
+    fn build(self: Box<Self>, arena: &Bump) -> NodeParts;
 }
 
 /// The factory for a segment of type `S`.
 pub(crate) struct SegmentFactory<S>(pub(crate) S);
 
 impl<S: Segment> NodeFactory for SegmentFactory<S> {
-    fn build(self: Box<Self>) -> NodeParts {
+    fn build(self: Box<Self>, arena: &Bump) -> NodeParts {
         let mut input_leaves = Vec::with_capacity(S::Inputs::LEAVES);
         S::Inputs::describe(0, &mut input_leaves);
         let mut output_leaves = Vec::with_capacity(S::Outputs::LEAVES);
         S::Outputs::describe(0, &mut output_leaves);
+        // Inputs then outputs then state, side by side: a node's data shares
+        // cache lines, and nodes pushed together sit together.
+        let inputs: *mut MaybeUninit<<S::Inputs as Interface>::Values<'static>> =
+            arena.alloc(MaybeUninit::uninit());
+        let outputs: *mut MaybeUninit<<S::Outputs as Interface>::Values<'static>> =
+            arena.alloc(MaybeUninit::uninit());
+        let state: *mut S::State = arena.alloc(self.0.init());
         NodeParts {
-            state: ErasedBox::new(self.0.init()),
-            inputs: ErasedBox::new(
-                MaybeUninit::<<S::Inputs as Interface>::Values<'static>>::uninit(),
-            ),
-            outputs: ErasedBox::new(
-                MaybeUninit::<<S::Outputs as Interface>::Values<'static>>::uninit(),
-            ),
+            state: state.cast(),
+            drop_state: std::mem::needs_drop::<S::State>()
+                .then_some(drop_state::<S::State> as unsafe fn(*mut u8)),
+            inputs: inputs.cast(),
+            outputs: outputs.cast(),
             run: run_segment::<S>,
             input_leaves,
             output_leaves,
         }
     }
+}
+
+/// # Safety
+/// `ptr` must point to a live `T` that is never used again.
+unsafe fn drop_state<T>(ptr: *mut u8) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::ptr::drop_in_place(ptr.cast::<T>()) }
 }
 
 /// Runs `S::compute` on erased storage.
