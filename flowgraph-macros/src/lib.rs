@@ -6,3 +6,21 @@
 
 mod arrow;
 mod derive;
+
+/// Turns a plain function into a `Segment`; documented in `flowgraph`.
+#[proc_macro_attribute]
+pub fn segment_fn(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    derive::segment_fn(attr.into(), item.into()).into()
+}
+
+/// Turns a struct with a `compute` method into a `Segment`; documented in `flowgraph`.
+#[proc_macro_attribute]
+pub fn segment_impl(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    derive::segment_impl(attr.into(), item.into()).into()
+}

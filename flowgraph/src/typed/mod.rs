@@ -3,6 +3,7 @@
 mod graph;
 mod handle;
 mod interface;
+mod notify;
 mod ops;
 mod segment;
 mod source;
@@ -12,6 +13,7 @@ pub use handle::{Connect, Handle, SourceHandle};
 pub use interface::{
     Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort,
 };
+pub use notify::Notify;
 pub use ops::{Arr, Comp, Ctx, Fork, Id, Left, Par, Right};
 pub use segment::{Operator, Segment};
 pub use source::{RefSource, Source};

@@ -1,0 +1,360 @@
+//! Classification: a Rust parameter or return type → an interface tree.
+//!
+//! `T` → `Port<T>`, `&T` → `RefPort<T>`, `&[&T]` → `RefPorts<T>`,
+//! `Notify<X>` → the leaf of `X` with an explicit notify flag, tuples →
+//! tuples (arity ≤ 12), `()` → no port.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{GenericArgument, PathArguments, Type};
+
+/// The widest tuple an interface accepts.
+pub(crate) const MAX_ARITY: usize = 12;
+
+/// How one leaf rides the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LeafKind {
+    /// `T` by value: `Port<T>`.
+    Port,
+    /// `&T`: `RefPort<T>`.
+    RefPort,
+    /// `&[&T]`: `RefPorts<T>`.
+    RefPorts,
+}
+
+/// An interface tree classified from a user type.
+#[derive(Debug, Clone)]
+pub(crate) enum Tree {
+    /// One port; `value` is the carried `T` (without the reference).
+    Leaf {
+        kind: LeafKind,
+        value: Type,
+        /// Wrapped in `Notify<…>`: the flag is passed / returned explicitly.
+        notify: bool,
+        /// The user's whole leaf type, for error spans.
+        span: Span,
+    },
+    /// `()` or a tuple of trees.
+    Tuple(Vec<Tree>),
+}
+
+/// Which side of the function a type sits on; outputs support fewer forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Input,
+    Output,
+}
+
+impl Tree {
+    /// Classifies `ty`, collecting every error.
+    pub(crate) fn classify(ty: &Type, side: Side, errors: &mut Errors) -> Tree {
+        classify(ty, side, false, errors)
+    }
+
+    /// The interface type, fully qualified (`::flowgraph::typed::Port<T>`, …).
+    pub(crate) fn interface(&self) -> TokenStream {
+        match self {
+            Tree::Leaf {
+                kind, value, span, ..
+            } => {
+                let port = match kind {
+                    LeafKind::Port => quote_spanned!(*span=> Port),
+                    LeafKind::RefPort => quote_spanned!(*span=> RefPort),
+                    LeafKind::RefPorts => quote_spanned!(*span=> RefPorts),
+                };
+                quote_spanned!(*span=> ::flowgraph::typed::#port<#value>)
+            }
+            Tree::Tuple(children) => {
+                let children = children.iter().map(Tree::interface);
+                quote!((#(#children,)*))
+            }
+        }
+    }
+}
+
+/// Collected errors, combined into one stream of `compile_error!`s.
+#[derive(Debug, Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    /// Records an error at `tokens`' span.
+    pub(crate) fn at(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// Records an error.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(e) => e.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    /// The combined error, if any.
+    pub(crate) fn finish(self) -> Result<(), syn::Error> {
+        match self.0 {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree {
+    let leaf = |kind, value: &Type| Tree::Leaf {
+        kind,
+        value: value.clone(),
+        notify: in_notify,
+        span: ty.span(),
+    };
+    match ty {
+        Type::Paren(p) => classify(&p.elem, side, in_notify, errors),
+        Type::Group(g) => classify(&g.elem, side, in_notify, errors),
+        Type::Tuple(t) => {
+            if in_notify && !t.elems.is_empty() {
+                errors.at(
+                    ty,
+                    "`Notify` wraps one port, not a tuple: wrap each element, e.g. `(Notify<A>, Notify<B>)`",
+                );
+            }
+            if t.elems.len() > MAX_ARITY {
+                errors.at(
+                    ty,
+                    format!(
+                        "a tuple of ports has at most {MAX_ARITY} elements, this one has {}: nest them, e.g. `((A, B), C)`",
+                        t.elems.len()
+                    ),
+                );
+            }
+            Tree::Tuple(
+                t.elems
+                    .iter()
+                    .map(|e| classify(e, side, false, errors))
+                    .collect(),
+            )
+        }
+        Type::Reference(r) => {
+            if let Some(m) = r.mutability {
+                match side {
+                    Side::Input => errors.at(
+                        m,
+                        "`&mut` inputs are not allowed: an input is a shared view of an upstream output; take `&T` or `T`, or mark the node's own state with `#[state(init = …)]`",
+                    ),
+                    Side::Output => errors.at(
+                        m,
+                        "a segment cannot return `&mut`: outputs are shared with every consumer; return `&T`",
+                    ),
+                }
+            }
+            match &*r.elem {
+                Type::Slice(s) => match &*s.elem {
+                    Type::Reference(inner) if inner.mutability.is_none() => {
+                        if side == Side::Output {
+                            errors.at(
+                                ty,
+                                "`&[&T]` (`RefPorts<T>`) outputs are not supported here: a group output needs a notify plane; implement `Segment` by hand and return `(&[bool], &[&T])`",
+                            );
+                        }
+                        check_static(&inner.elem, errors);
+                        leaf(LeafKind::RefPorts, &inner.elem)
+                    }
+                    _ => {
+                        errors.at(
+                            ty,
+                            "`&[T]` is not a port type: a runtime-length group of ports is `&[&T]` (`RefPorts<T>`); a whole slice by reference is `&Vec<T>`",
+                        );
+                        leaf(LeafKind::RefPort, &r.elem)
+                    }
+                },
+                _ => {
+                    check_static(&r.elem, errors);
+                    leaf(LeafKind::RefPort, &r.elem)
+                }
+            }
+        }
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last().expect("a path has a segment");
+            if last.ident == "Notify" {
+                if in_notify {
+                    errors.at(ty, "`Notify<Notify<…>>`: wrap a port once");
+                }
+                match &last.arguments {
+                    PathArguments::AngleBracketed(args) if args.args.len() == 1 => {
+                        if let GenericArgument::Type(inner) = &args.args[0] {
+                            return classify(inner, side, true, errors);
+                        }
+                    }
+                    _ => {}
+                }
+                errors.at(ty, "`Notify` takes one type: `Notify<T>`, `Notify<&T>`");
+                return leaf(LeafKind::Port, ty);
+            }
+            check_static(ty, errors);
+            leaf(LeafKind::Port, ty)
+        }
+        Type::ImplTrait(_) => {
+            errors.at(
+                ty,
+                "`impl Trait` cannot be a port type: a port carries one concrete type; name it",
+            );
+            leaf(LeafKind::Port, ty)
+        }
+        Type::Infer(_) => {
+            errors.at(
+                ty,
+                "`_` cannot be a port type: the port types form the segment's interface; name them",
+            );
+            leaf(LeafKind::Port, ty)
+        }
+        Type::Never(_) => {
+            errors.at(ty, "`!` cannot be a port type");
+            leaf(LeafKind::Port, ty)
+        }
+        Type::Ptr(_) => {
+            errors.at(
+                ty,
+                "raw pointers cannot be port types: payloads cross threads; use `&T`",
+            );
+            leaf(LeafKind::Port, ty)
+        }
+        Type::Macro(_) => {
+            errors.at(
+                ty,
+                "a type macro cannot be a port type here: the macro must see the type; write it out",
+            );
+            leaf(LeafKind::Port, ty)
+        }
+        _ => {
+            check_static(ty, errors);
+            leaf(LeafKind::Port, ty)
+        }
+    }
+}
+
+/// A carried value must be `'static` (ports name a `Scalar<T>`): no lifetimes
+/// or references inside `T`.
+fn check_static(ty: &Type, errors: &mut Errors) {
+    struct Find<'e> {
+        errors: &'e mut Errors,
+        found: bool,
+    }
+    impl VisitMut for Find<'_> {
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            if !self.found && l.ident != "static" {
+                self.found = true;
+                self.errors.at(
+                    &*l,
+                    format!("a port carries a `'static` value, so its type cannot borrow for `{l}`: pass the borrowed value itself as `&T`, or own the data"),
+                );
+            }
+        }
+        fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+            if !self.found && r.lifetime.is_none() {
+                self.found = true;
+                self.errors.at(
+                    &*r,
+                    "a port carries a `'static` value, so its type cannot hold a reference: only the outermost `&` (a `RefPort`) or `&[&T]` (a `RefPorts`) may borrow",
+                );
+            }
+            syn::visit_mut::visit_type_reference_mut(self, r);
+        }
+        fn visit_type_impl_trait_mut(&mut self, t: &mut syn::TypeImplTrait) {
+            if !self.found {
+                self.found = true;
+                self.errors.at(
+                    &*t,
+                    "`impl Trait` cannot be a port type: a port carries one concrete type; name it",
+                );
+            }
+        }
+    }
+    Find {
+        errors,
+        found: false,
+    }
+    .visit_type_mut(&mut ty.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn iface(ty: Type, side: Side) -> Result<String, String> {
+        let mut errors = Errors::default();
+        let tree = Tree::classify(&ty, side, &mut errors);
+        match errors.finish() {
+            Ok(()) => Ok(tree.interface().to_string()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn scalars_refs_groups_and_tuples() {
+        assert_eq!(
+            iface(parse_quote!(i64), Side::Input).unwrap(),
+            quote!(::flowgraph::typed::Port<i64>).to_string()
+        );
+        assert_eq!(
+            iface(parse_quote!(&'x Vec<u8>), Side::Input).unwrap(),
+            quote!(::flowgraph::typed::RefPort<Vec<u8>>).to_string()
+        );
+        assert_eq!(
+            iface(parse_quote!(&[&f64]), Side::Input).unwrap(),
+            quote!(::flowgraph::typed::RefPorts<f64>).to_string()
+        );
+        assert_eq!(
+            iface(parse_quote!((i64, (Notify<&u8>,))), Side::Input).unwrap(),
+            quote!((
+                ::flowgraph::typed::Port<i64>,
+                (::flowgraph::typed::RefPort<u8>,),
+            ))
+            .to_string()
+        );
+        assert_eq!(iface(parse_quote!(()), Side::Output).unwrap(), "()");
+    }
+
+    #[test]
+    fn rejects_what_cannot_ride_a_wire() {
+        let cases: Vec<(Type, Side, &str)> = vec![
+            (parse_quote!(&mut i64), Side::Input, "`&mut` inputs"),
+            (parse_quote!(&mut i64), Side::Output, "cannot return `&mut`"),
+            (
+                parse_quote!(&[i64]),
+                Side::Input,
+                "`&[T]` is not a port type",
+            ),
+            (
+                parse_quote!(&[&i64]),
+                Side::Output,
+                "outputs are not supported",
+            ),
+            (parse_quote!(impl Copy), Side::Input, "`impl Trait`"),
+            (parse_quote!(Vec<&'x u8>), Side::Input, "borrow for `'x`"),
+            (
+                parse_quote!(Option<&u8>),
+                Side::Input,
+                "cannot hold a reference",
+            ),
+            (
+                parse_quote!(Notify<(i64, i64)>),
+                Side::Output,
+                "wrap each element",
+            ),
+            (
+                parse_quote!((u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8)),
+                Side::Input,
+                "at most 12 elements, this one has 13",
+            ),
+        ];
+        for (ty, side, expected) in cases {
+            let err = iface(ty.clone(), side).unwrap_err();
+            assert!(
+                err.contains(expected),
+                "{}: got {err:?}",
+                ty.to_token_stream()
+            );
+        }
+    }
+}
