@@ -19,12 +19,14 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::sync::{mpsc, Arc};
-use std::thread::{self, JoinHandle};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use flowgraph::core::Pool;
 use flowgraph::typed::*;
+
+mod common;
+use common::Watchdog;
 
 // ----- a small deterministic PRNG (splitmix64) -----
 
@@ -288,7 +290,10 @@ impl Segment for Gather {
         assert_eq!(f.len(), r.len());
         let items: Vec<(bool, i64)> = f.iter().zip(r).map(|(&f, &&v)| (f, v)).collect();
         let k = gather_skip(f.len());
-        ((&f[k..], &r[k..]), (f.iter().any(|&f| f), gather_sum(&items)))
+        (
+            (&f[k..], &r[k..]),
+            (f.iter().any(|&f| f), gather_sum(&items)),
+        )
     }
 }
 
@@ -334,7 +339,10 @@ enum Kind {
 
 impl Kind {
     fn is_source(self) -> bool {
-        matches!(self, Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc)
+        matches!(
+            self,
+            Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc
+        )
     }
     /// Library sources carry no run counter.
     fn counted(self) -> bool {
@@ -744,36 +752,6 @@ fn run_seed(seed: u64, pool: &mut Pool, size: Size) -> u64 {
         case.check(generation);
     }
     case.graph.stats().parallel_generations
-}
-
-/// Aborts the process if the test is still running after `secs` seconds:
-/// a scheduler bug must fail the run, not hang it. Not armed under Miri,
-/// which reports deadlocks itself and runs on a virtual clock.
-struct Watchdog(Option<(mpsc::Sender<()>, JoinHandle<()>)>);
-
-impl Watchdog {
-    fn arm(what: &'static str, secs: u64) -> Watchdog {
-        if cfg!(miri) {
-            return Watchdog(None);
-        }
-        let (tx, rx) = mpsc::channel::<()>();
-        let h = thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(Duration::from_secs(secs)) {
-                eprintln!("{what}: still running after {secs} s; aborting");
-                std::process::abort();
-            }
-        });
-        Watchdog(Some((tx, h)))
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        if let Some((tx, h)) = self.0.take() {
-            drop(tx);
-            let _ = h.join();
-        }
-    }
 }
 
 fn light() -> Size {
