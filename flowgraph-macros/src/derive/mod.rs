@@ -124,9 +124,7 @@ pub(crate) fn segment_impl(attr: TokenStream, item: TokenStream) -> TokenStream 
     if sig.is_none() {
         errors.at(
             &imp.self_ty,
-            format!(
-                "`#[segment_impl]` needs a `compute` method in this impl block: `fn compute(&mut self, x: i64) -> i64 {{ … }}` (`&mut self` is the state; `&self` or no receiver also work)"
-            ),
+            "`#[segment_impl]` needs a `compute` method in this impl block: `fn compute(&mut self, x: i64) -> i64 { … }` (`&mut self` is the state; `&self` or no receiver also work)",
         );
     }
     if let Err(e) = errors.finish() {

@@ -32,7 +32,10 @@ pub(crate) enum Role {
     /// An input port tree.
     Input(Tree),
     /// The node's state (`#[state] s: &mut S`); `init: None` means `Default`.
-    State { ty: Type, init: Option<Expr> },
+    State {
+        ty: Box<Type>,
+        init: Option<Box<Expr>>,
+    },
     /// The `init` flag (`#[init] first: bool`).
     Init,
 }
@@ -57,7 +60,7 @@ impl Signature {
     /// The `#[state]` parameter, if any.
     pub(crate) fn state(&self) -> Option<(&Type, Option<&Expr>)> {
         self.params.iter().find_map(|p| match p {
-            Role::State { ty, init } => Some((ty, init.as_ref())),
+            Role::State { ty, init } => Some((&**ty, init.as_deref())),
             _ => None,
         })
     }
@@ -278,7 +281,7 @@ fn state_role(attr: &syn::Attribute, ty: &Type, form: Form, errors: &mut Errors)
         syn::Meta::List(_) => {
             let parsed = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("init") {
-                    init = Some(meta.value()?.parse::<Expr>()?);
+                    init = Some(Box::new(meta.value()?.parse::<Expr>()?));
                     Ok(())
                 } else {
                     Err(meta.error(
@@ -295,7 +298,10 @@ fn state_role(attr: &syn::Attribute, ty: &Type, form: Form, errors: &mut Errors)
             "write `#[state(init = <expr>)]`, or `#[state]` for `Default::default()`",
         ),
     }
-    Role::State { ty: inner, init }
+    Role::State {
+        ty: Box::new(inner),
+        init,
+    }
 }
 
 #[cfg(test)]

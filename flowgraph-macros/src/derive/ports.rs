@@ -30,7 +30,7 @@ pub(crate) enum Tree {
     /// One port; `value` is the carried `T` (without the reference).
     Leaf {
         kind: LeafKind,
-        value: Type,
+        value: Box<Type>,
         /// Wrapped in `Notify<…>`: the flag is passed / returned explicitly.
         notify: bool,
         /// The user's whole leaf type, for error spans.
@@ -104,7 +104,7 @@ impl Errors {
 fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree {
     let leaf = |kind, value: &Type| Tree::Leaf {
         kind,
-        value: value.clone(),
+        value: Box::new(value.clone()),
         notify: in_notify,
         span: ty.span(),
     };
