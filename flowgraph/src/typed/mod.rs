@@ -8,6 +8,7 @@ mod ops;
 mod segment;
 mod source;
 
+pub use crate::arena::Arena;
 pub use graph::{Graph, GraphBuilder};
 pub use handle::{Connect, Handle, SourceHandle};
 pub use interface::{
