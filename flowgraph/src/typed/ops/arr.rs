@@ -20,7 +20,10 @@ use crate::typed::segment::Segment;
 /// function: an annotation, a neighbour in [`then`](Segment::then) or another
 /// combinator, or `Arr::<I, O, _>::new` in generated code. The lifetime of
 /// the generation rides on the [`Ctx`] argument, which is what lets the
-/// closure's signature be inferred, forwarded references included.
+/// closure's signature be inferred, forwarded references included. A closure
+/// whose body calls a method on an input or dereferences it needs the input
+/// type while its body is checked: if no annotation precedes it, annotate
+/// the parameters (`|(n, r): (bool, &i64), _| (n, *r)`).
 ///
 /// # Examples
 ///
