@@ -24,3 +24,10 @@ pub fn segment_impl(
 ) -> proc_macro::TokenStream {
     derive::segment_impl(attr.into(), item.into()).into()
 }
+
+/// The arrow notation for fused segments; documented on its re-export
+/// `flowgraph::segment`.
+#[proc_macro]
+pub fn segment(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    arrow::segment(input.into()).into()
+}

@@ -1,1 +1,58 @@
 //! The `segment!` arrow notation: parse → resolve → lower → expand.
+//!
+//! Each phase is a module working on `proc_macro2` tokens, unit-tested on
+//! its own. Errors are collected across phases (as serde's `Ctxt` does) and
+//! reported together, each at the narrowest span of the user's input; on
+//! error the macro still expands to a placeholder segment of the declared
+//! type, so that one mistake gives one message.
+
+mod expand;
+mod lower;
+mod parse;
+mod resolve;
+
+use proc_macro2::TokenStream;
+
+/// Collected errors.
+#[derive(Default)]
+pub(crate) struct Errors(Vec<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, e: syn::Error) {
+        self.0.push(e);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn messages(&self) -> Vec<String> {
+        self.0.iter().map(ToString::to_string).collect()
+    }
+
+    pub(crate) fn into_compile_errors(self) -> TokenStream {
+        self.0.into_iter().map(|e| e.to_compile_error()).collect()
+    }
+}
+
+/// Expands `segment!(…)`.
+pub(crate) fn segment(input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let def = match parse::parse(input, &mut errors) {
+        Ok(def) => def,
+        Err(e) => {
+            errors.push(e);
+            return expand::fallback(None, errors);
+        }
+    };
+    let sig = expand::Signature::of(&def);
+    let resolved = resolve::resolve(def, &mut errors);
+    match resolved {
+        Some(r) if errors.is_empty() => {
+            let lowered = lower::lower(&r);
+            expand::expand(&sig, &r, &lowered)
+        }
+        _ => expand::fallback(Some(&sig), errors),
+    }
+}

@@ -1,0 +1,494 @@
+//! Phase 2: names → wires.
+//!
+//! Every binding (an input or a name in a `let` pattern) becomes a wire with
+//! an id; every read is resolved to one. Checked here: undefined wires,
+//! wires defined twice (wires are single-assignment, so shadowing is refused
+//! too), wires never read (an error: a computed value nobody reads is almost
+//! always a mis-wiring; a name starting with `_`, or `_` itself, drops a wire
+//! on purpose), and the arity limit of interfaces (tuples of at most 12).
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::{Expr, Ident, Type};
+
+use super::parse::{Pat, SegmentDef, Wires};
+use super::Errors;
+
+/// The widest tuple an interface may be.
+pub(crate) const MAX_ARITY: usize = 12;
+
+pub(crate) type WireId = usize;
+
+/// A binding.
+pub(crate) struct Wire {
+    pub(crate) name: Ident,
+    pub(crate) used: bool,
+}
+
+/// Where wires sit in a tree of values (an environment, or an output).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Shape {
+    Wire(WireId),
+    /// A value nobody reads (`_`).
+    Dead,
+    /// A tuple. The span is the user's pattern when the tuple is a
+    /// destructuring the types must confirm; `None` when the macro built it.
+    Tuple(Vec<Shape>, Option<SpanEq>),
+}
+
+/// A span that compares equal to any other (spans do not implement `Eq`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpanEq(pub(crate) Span);
+impl PartialEq for SpanEq {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// Wires read, shaped as the user wrote them.
+#[derive(Clone, Debug)]
+pub(crate) enum Read {
+    Wire(WireId, Span),
+    Tuple(Vec<Read>, Span),
+}
+
+impl Read {
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Read::Wire(_, s) | Read::Tuple(_, s) => *s,
+        }
+    }
+}
+
+/// One application `let out = args => segment;`.
+pub(crate) struct Step {
+    pub(crate) args: Read,
+    pub(crate) segment: Expr,
+    pub(crate) arrow: Span,
+    pub(crate) out: Shape,
+}
+
+/// The resolved invocation.
+pub(crate) struct Resolved {
+    pub(crate) wires: Vec<Wire>,
+    /// The shape of the inputs: the environment before the first step.
+    pub(crate) inputs: Shape,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) outputs: Read,
+    pub(crate) output_ty: Option<Type>,
+}
+
+struct Scope<'e> {
+    wires: Vec<Wire>,
+    names: HashMap<String, WireId>,
+    errors: &'e mut Errors,
+    /// Names bound later in the body, for "used before defined" messages.
+    later: Vec<String>,
+}
+
+impl Scope<'_> {
+    fn bind(&mut self, pat: &Pat, check_arity: Option<&Type>) -> Shape {
+        match pat {
+            Pat::Wild(_) => Shape::Dead,
+            Pat::Name(name) => {
+                let key = name.to_string();
+                if let Some(&prev) = self.names.get(&key) {
+                    let _ = prev;
+                    self.errors.push(syn::Error::new(
+                        name.span(),
+                        format!(
+                            "the wire `{key}` is already defined; wires are single-assignment, so give this one another name (e.g. `{key}2`)"
+                        ),
+                    ));
+                    return Shape::Dead;
+                }
+                let id = self.wires.len();
+                self.wires.push(Wire {
+                    name: name.clone(),
+                    used: false,
+                });
+                self.names.insert(key, id);
+                Shape::Wire(id)
+            }
+            Pat::Tuple(paren, items) => {
+                if items.len() > MAX_ARITY {
+                    self.errors.push(syn::Error::new(
+                        paren.span.join(),
+                        format!(
+                            "this pattern destructures {} wires, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((a, b), c)`",
+                            items.len()
+                        ),
+                    ));
+                }
+                let mut child_tys: Option<Vec<&Type>> = None;
+                if let Some(ty) = check_arity.map(strip_parens) {
+                    if let Type::Tuple(t) = ty {
+                        if t.elems.len() != items.len() {
+                            self.errors.push(syn::Error::new(
+                                paren.span.join(),
+                                format!(
+                                    "this pattern destructures {} wires, but its type `{}` is a tuple of {}",
+                                    items.len(),
+                                    quote::ToTokens::to_token_stream(ty),
+                                    t.elems.len()
+                                ),
+                            ));
+                        } else {
+                            child_tys = Some(t.elems.iter().collect());
+                        }
+                    }
+                }
+                let shapes = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| self.bind(p, child_tys.as_ref().map(|t| t[i])))
+                    .collect();
+                Shape::Tuple(shapes, Some(SpanEq(paren.span.join())))
+            }
+        }
+    }
+
+    fn read(&mut self, wires: &Wires) -> Read {
+        match wires {
+            Wires::Name(name) => {
+                let key = name.to_string();
+                match self.names.get(&key) {
+                    Some(&id) => {
+                        self.wires[id].used = true;
+                        Read::Wire(id, name.span())
+                    }
+                    None => {
+                        self.errors
+                            .push(syn::Error::new(name.span(), self.undefined_message(&key)));
+                        Read::Wire(usize::MAX, name.span())
+                    }
+                }
+            }
+            Wires::Tuple(paren, items) => {
+                if items.len() > MAX_ARITY {
+                    self.errors.push(syn::Error::new(
+                        paren.span.join(),
+                        format!(
+                            "this tuple has {} wires, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((a, b), c)`",
+                            items.len()
+                        ),
+                    ));
+                }
+                Read::Tuple(
+                    items.iter().map(|w| self.read(w)).collect(),
+                    paren.span.join(),
+                )
+            }
+        }
+    }
+
+    fn undefined_message(&self, key: &str) -> String {
+        if self.later.iter().any(|l| l == key) {
+            return format!(
+                "the wire `{key}` is used before the `let` that defines it; move that `let` above this use"
+            );
+        }
+        let mut best: Option<(usize, &str)> = None;
+        for name in self.names.keys() {
+            let d = distance(key, name);
+            if d <= 2 && d < key.len().max(2) && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, name));
+            }
+        }
+        match best {
+            Some((_, name)) => format!(
+                "cannot find the wire `{key}` in this segment; did you mean `{name}`?"
+            ),
+            None => format!(
+                "cannot find the wire `{key}` in this segment; wires are the inputs between `|…|` and the names bound by earlier `let`s"
+            ),
+        }
+    }
+}
+
+fn strip_parens(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(p) => strip_parens(&p.elem),
+        Type::Group(g) => strip_parens(&g.elem),
+        t => t,
+    }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn pat_names(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Name(n) => out.push(n.to_string()),
+        Pat::Wild(_) => {}
+        Pat::Tuple(_, items) => items.iter().for_each(|p| pat_names(p, out)),
+    }
+}
+
+/// Checks that every tuple in a declared interface has at most 12 elements.
+pub(crate) fn check_interface_arity(ty: &Type, errors: &mut Errors) {
+    match ty {
+        Type::Paren(p) => check_interface_arity(&p.elem, errors),
+        Type::Group(g) => check_interface_arity(&g.elem, errors),
+        Type::Tuple(t) => {
+            if t.elems.len() > MAX_ARITY {
+                errors.push(syn::Error::new_spanned(
+                    t,
+                    format!(
+                        "this interface is a tuple of {} ports, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((Port<i64>, Port<i64>), Port<i64>)`",
+                        t.elems.len()
+                    ),
+                ));
+            }
+            t.elems
+                .iter()
+                .for_each(|e| check_interface_arity(e, errors));
+        }
+        _ => {}
+    }
+}
+
+/// Resolves names to wires. Returns `None` only if the invocation has no
+/// outputs to resolve (an error is already recorded).
+pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> {
+    let mut later = Vec::new();
+    for l in &def.lets {
+        pat_names(&l.pat, &mut later);
+    }
+    let mut scope = Scope {
+        wires: Vec::new(),
+        names: HashMap::new(),
+        errors,
+        later,
+    };
+
+    if def.inputs.len() > MAX_ARITY {
+        let extra = &def.inputs[MAX_ARITY];
+        scope.errors.push(syn::Error::new(
+            extra.pat.span(),
+            format!(
+                "a segment takes at most {MAX_ARITY} inputs, this one has {}: group some of them, e.g. `|(a, b): (Port<i64>, Port<i64>), c: Port<i64>|`",
+                def.inputs.len()
+            ),
+        ));
+    }
+    let mut input_shapes = Vec::new();
+    for input in &def.inputs {
+        if let Some(ty) = &input.ty {
+            check_interface_arity(ty, scope.errors);
+        }
+        input_shapes.push(scope.bind(&input.pat, input.ty.as_ref()));
+    }
+    let inputs = if input_shapes.len() == 1 {
+        input_shapes.pop().unwrap()
+    } else {
+        Shape::Tuple(input_shapes, None)
+    };
+    if let Some(ty) = &def.output {
+        check_interface_arity(ty, scope.errors);
+    }
+
+    let mut steps = Vec::new();
+    for l in def.lets {
+        // Reads first: `let x = x => Inc;` reads a previous `x`, if any.
+        let args = scope.read(&l.wires);
+        let out = scope.bind(&l.pat, None);
+        steps.push(Step {
+            args,
+            segment: l.segment,
+            arrow: l.arrow.spans[0],
+            out,
+        });
+    }
+
+    let tail = def.tail?;
+    let mut outputs = scope.read(&tail.wires);
+    if let Some((arrow, segment)) = tail.apply {
+        let id = scope.wires.len();
+        scope.wires.push(Wire {
+            name: Ident::new("__flowgraph_output", Span::call_site()),
+            used: true,
+        });
+        let span = outputs.span();
+        steps.push(Step {
+            args: outputs,
+            segment,
+            arrow: arrow.spans[0],
+            out: Shape::Wire(id),
+        });
+        outputs = Read::Wire(id, span);
+    } else if let Some(ty) = &def.output {
+        check_output_arity(&outputs, ty, scope.errors);
+    }
+
+    for w in &scope.wires {
+        let name = w.name.to_string();
+        if !w.used && !name.starts_with('_') {
+            scope.errors.push(syn::Error::new(
+                w.name.span(),
+                format!(
+                    "the wire `{name}` is never used; read it, or rename it `_{name}` (or `_`) to drop it on purpose"
+                ),
+            ));
+        }
+    }
+
+    Some(Resolved {
+        wires: scope.wires,
+        inputs,
+        steps,
+        outputs,
+        output_ty: def.output,
+    })
+}
+
+fn check_output_arity(read: &Read, ty: &Type, errors: &mut Errors) {
+    let ty = strip_parens(ty);
+    if let (Read::Tuple(items, span), Type::Tuple(t)) = (read, ty) {
+        if items.len() != t.elems.len() {
+            errors.push(syn::Error::new(
+                *span,
+                format!(
+                    "the body returns {} wires, but the declared output `{}` has {}",
+                    items.len(),
+                    quote::ToTokens::to_token_stream(ty),
+                    t.elems.len()
+                ),
+            ));
+        } else {
+            for (r, t) in items.iter().zip(&t.elems) {
+                check_output_arity(r, t, errors);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arrow::parse::parse;
+    use quote::quote;
+
+    fn run(tokens: proc_macro2::TokenStream) -> (Option<Resolved>, Vec<String>) {
+        let mut errors = Errors::default();
+        let def = parse(tokens, &mut errors).expect("parses");
+        let r = resolve(def, &mut errors);
+        (r, errors.messages())
+    }
+
+    #[test]
+    fn spec_block_resolves() {
+        let (r, errors) = run(quote! {
+            |a: Port<i64>, b: Port<i64>| -> (Port<i64>, Port<i64>, Port<i64>) {
+                let c = (b, a) => Add;
+                let d = (c, a) => Add;
+                let e = (d, a) => Add;
+                (e, d, c)
+            }
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        let r = r.unwrap();
+        let names: Vec<_> = r.wires.iter().map(|w| w.name.to_string()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            r.inputs,
+            Shape::Tuple(vec![Shape::Wire(0), Shape::Wire(1)], None)
+        );
+        assert_eq!(r.steps.len(), 3);
+        assert_eq!(r.steps[2].out, Shape::Wire(4));
+        assert!(matches!(&r.steps[0].args, Read::Tuple(v, _)
+            if matches!(v[..], [Read::Wire(1, _), Read::Wire(0, _)])));
+    }
+
+    #[test]
+    fn undefined_with_suggestion() {
+        let (_, errors) = run(quote! { |abc: Port<i64>| -> Port<i64> { let y = abd => Inc; y } });
+        assert_eq!(errors.len(), 2, "{errors:?}"); // `abd` undefined, `abc` unused
+        assert!(errors[0].contains("cannot find the wire `abd`"));
+        assert!(errors[0].contains("did you mean `abc`?"));
+    }
+
+    #[test]
+    fn used_before_defined() {
+        let (_, errors) = run(quote! {
+            |a: Port<i64>| -> Port<i64> { let y = (a, z) => Add; let z = a => Inc; y }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}"); // z read too early, then never read
+        assert!(errors[0].contains("`z` is used before the `let` that defines it"));
+    }
+
+    #[test]
+    fn duplicates_and_shadowing() {
+        let (_, errors) = run(quote! {
+            |a: Port<i64>, a: Port<i64>| -> Port<i64> { let a = a => Inc; a }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().all(|e| e.contains("`a` is already defined")));
+    }
+
+    #[test]
+    fn unused_and_underscore() {
+        let (_, errors) = run(quote! {
+            |a: Port<i64>, _b: Port<i64>| -> Port<i64> {
+                let (x, _y, _) = a => Split3;
+                let unused = x => Inc;
+                x
+            }
+        });
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("`unused` is never used"));
+        assert!(errors[0].contains("`_unused`"));
+    }
+
+    #[test]
+    fn arity_limits() {
+        let (_, errors) = run(quote! {
+            |a: (Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>,
+                 Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>)| -> Port<i64> {
+                let y = a => Sum;
+                y
+            }
+        });
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("tuple of 13 ports"));
+    }
+
+    #[test]
+    fn output_and_pattern_arity() {
+        let (_, errors) = run(quote! {
+            |(p, q): (Port<i64>, Port<i64>, Port<i64>)| -> (Port<i64>, Port<i64>) { (p, q, p) }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("destructures 2 wires, but its type"));
+        assert!(errors[1].contains("returns 3 wires, but the declared output"));
+    }
+
+    #[test]
+    fn tail_application_becomes_a_step() {
+        let (r, errors) = run(quote! { |x: Port<i64>| -> Port<i64> { x => Inc } });
+        assert!(errors.is_empty(), "{errors:?}");
+        let r = r.unwrap();
+        assert_eq!(r.steps.len(), 1);
+        assert!(matches!(r.outputs, Read::Wire(1, _)));
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "ab"), 2);
+        assert_eq!(distance("ab", "ab"), 0);
+    }
+}
