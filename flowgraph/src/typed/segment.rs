@@ -27,6 +27,50 @@ use crate::typed::ops::{Comp, Fork, Par};
 ///     }
 /// }
 /// ```
+///
+/// # Thread safety and lifetimes
+///
+/// The pool may run a node on any of its threads, so its state must be
+/// `Send`; a segment whose state is not is rejected:
+///
+/// ```compile_fail,E0277
+/// use std::rc::Rc;
+/// use flowgraph::typed::*;
+///
+/// struct Shared;
+/// impl Segment for Shared {
+///     type Inputs = Port<i64>;
+///     type Outputs = Port<i64>;
+///     type State = Rc<i64>; // error: `Rc<i64>` cannot be sent between threads
+///     fn init(self) -> Rc<i64> { Rc::new(1) }
+///     fn compute<'a, 'b: 'a>((n, x): (bool, i64), s: &'b mut Rc<i64>, _: bool) -> (bool, i64) {
+///         (n, x + **s)
+///     }
+/// }
+/// ```
+///
+/// A state outlives every generation, so it cannot keep the references its
+/// inputs carry, which are valid for one generation only:
+///
+/// ```compile_fail
+/// use flowgraph::typed::*;
+///
+/// struct Keep;
+/// impl Segment for Keep {
+///     type Inputs = RefPort<i64>;
+///     type Outputs = Port<i64>;
+///     type State = Vec<&'static i64>;
+///     fn init(self) -> Vec<&'static i64> { Vec::new() }
+///     fn compute<'a, 'b: 'a>(
+///         (n, x): (bool, &'a i64),
+///         kept: &'b mut Vec<&'static i64>,
+///         _: bool,
+///     ) -> (bool, i64) {
+///         kept.push(x); // error: `'a` must outlive `'static`
+///         (n, kept.len() as i64)
+///     }
+/// }
+/// ```
 pub trait Segment {
     /// The input interface tree.
     type Inputs: Interface;
@@ -142,6 +186,30 @@ pub trait Segment {
 ///     }
 ///     fn passthrough<'a, 'b: 'a>(_: (bool, i64), state: &'b i64) -> (bool, &'a i64) {
 ///         (false, state)
+///     }
+/// }
+/// ```
+///
+/// `passthrough` gets shared access to the state, so it cannot move what the
+/// outputs of earlier generations point into (consumers outside the cone
+/// still hold those pointers):
+///
+/// ```compile_fail,E0596
+/// use flowgraph::typed::*;
+///
+/// struct Grow;
+/// impl Operator for Grow {
+///     type Inputs = Port<i64>;
+///     type Outputs = RefPort<i64>;
+///     type State = Vec<i64>;
+///     fn init(self) -> Vec<i64> { vec![0] }
+///     fn compute<'a, 'b: 'a>((_, x): (bool, i64), s: &'b mut Vec<i64>, _: bool) -> (bool, &'a i64) {
+///         s[0] = x;
+///         (true, &s[0])
+///     }
+///     fn passthrough<'a, 'b: 'a>(_: (bool, i64), s: &'b Vec<i64>) -> (bool, &'a i64) {
+///         s.push(0); // error: `s` is a `&` reference
+///         (false, &s[0])
 ///     }
 /// }
 /// ```

@@ -60,6 +60,43 @@ impl<T: Copy + Send + Sync + 'static> Segment for Source<T> {
 /// g.stabilize(&mut Pool::new(1));
 /// assert_eq!(g.ref_view(*s), &[1, 2, 3, 4]);
 /// ```
+///
+/// A read borrows the graph, so it cannot be held across a poke or a
+/// `stabilize`, which may move or free what it points into:
+///
+/// ```compile_fail,E0502
+/// use flowgraph::typed::*;
+///
+/// let mut b = GraphBuilder::new();
+/// let s = b.push_source(RefSource::new(vec![1, 2, 3]));
+/// let mut g = Graph::from_builder(b);
+/// let v = g.ref_view(*s);
+/// g.state_mut(s).clear(); // error: `g` is borrowed by `v`
+/// assert_eq!(v.len(), 3);
+/// ```
+///
+/// ```compile_fail,E0502
+/// use flowgraph::core::Pool;
+/// use flowgraph::typed::*;
+///
+/// let mut b = GraphBuilder::new();
+/// let s = b.push_source(RefSource::new(vec![1, 2, 3]));
+/// let mut g = Graph::from_builder(b);
+/// let v = g.ref_view(*s);
+/// g.stabilize(&mut Pool::new(1)); // error: `g` is borrowed by `v`
+/// assert_eq!(v.len(), 3);
+/// ```
+///
+/// Consumers on other threads read the value through the reference, so it
+/// must be `Sync` (and `Send`, as the source's state):
+///
+/// ```compile_fail,E0277
+/// use std::cell::Cell;
+/// use flowgraph::typed::*;
+///
+/// let mut b = GraphBuilder::new();
+/// b.push_source(RefSource::new(Cell::new(1))); // error: `Cell<i32>` is not `Sync`
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RefSource<T>(T);
 
