@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats};
 use crate::typed::handle::{Connect, Handle, SourceHandle};
-use crate::typed::interface::{Interface, RefViewPort, RefViewPorts, ValueView, ViewPort};
+use crate::typed::interface::{Interface, RefViewPorts, ValueView, ViewPort};
+use crate::typed::read::{NoHandles, NoInputs, Poke, RefViewLeaf, ViewLeaf};
 use crate::typed::segment::Segment;
 
 static NEXT_GRAPH: AtomicU32 = AtomicU32::new(1);
@@ -83,9 +84,10 @@ impl GraphBuilder {
     /// which `Graph::state_mut` pokes it.
     pub fn push_source<S>(&mut self, source: S) -> SourceHandle<S>
     where
-        S: Segment<Inputs = ()> + 'static,
+        S: Segment + 'static,
+        S::Inputs: NoInputs,
     {
-        let id = self.add(source, ());
+        let id = self.add(source, NoHandles);
         self.sources.push(id);
         SourceHandle::new(self.id, id)
     }
@@ -192,7 +194,11 @@ impl Graph {
     ///
     /// If a source was poked and the graph not stabilized since (read guard),
     /// or the graph is poisoned.
-    pub fn view<V>(&self, h: Handle<ViewPort<V>>) -> V::View<'_>
+    pub fn view<P: ViewLeaf>(&self, h: Handle<P>) -> <P::View as ValueView>::View<'_> {
+        P::read(self, h)
+    }
+
+    pub(crate) fn view_port<V>(&self, h: Handle<ViewPort<V>>) -> V::View<'_>
     where
         V: ValueView,
         ViewPort<V>: Interface,
@@ -207,7 +213,8 @@ impl Graph {
     /// # Panics
     ///
     /// As [`view`](Graph::view).
-    pub fn ref_view<V: ValueView>(&self, h: Handle<RefViewPort<V>>) -> &V::View<'_> {
+    pub fn ref_view<P: RefViewLeaf>(&self, h: Handle<P>) -> &<P::View as ValueView>::View<'_> {
+        let h = P::handle(h);
         self.check(h);
         core::ref_view(&self.engine, h)
     }
@@ -242,7 +249,8 @@ impl Graph {
     /// # Panics
     ///
     /// If the graph is poisoned or the handle belongs to another graph.
-    pub fn state_mut<S: Segment>(&mut self, h: SourceHandle<S>) -> &mut S::State {
+    pub fn state_mut<H: Poke>(&mut self, h: H) -> &mut <H::Source as Segment>::State {
+        let h = h.source();
         assert!(
             h.graph == self.id,
             "flowgraph: the handle of source #{} belongs to another graph",

@@ -62,6 +62,12 @@ mod sealed {
 /// A tree of ports: a leaf, `()`, or a tuple (arity ≤ 12) of interfaces.
 ///
 /// This trait is sealed: the runtime trusts the layout each interface reports.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a port interface",
+    label = "not a port, `()` or a tuple of at most 12 interfaces",
+    note = "an interface is a port (`Port<T>`, `RefPort<T>`, `RefPorts<T>`, `ViewPort<V>`, `RefViewPort<V>`, `RefViewPorts<V>`), `()`, or a tuple of up to 12 interfaces",
+    note = "nest wider trees: `((A, B, C), (D, E))`; wrap a plain type in a port: `Port<T>` by value, `RefPort<T>` by reference"
+)]
 pub trait Interface: sealed::Sealed + 'static {
     /// The payload tree a segment receives or returns: a notify flag beside
     /// each value or reference. Payloads are `Copy` borrows, never owned values.

@@ -5,6 +5,7 @@ mod handle;
 mod interface;
 mod notify;
 mod ops;
+mod read;
 mod segment;
 mod source;
 
@@ -16,5 +17,6 @@ pub use interface::{
 };
 pub use notify::Notify;
 pub use ops::{Arr, Comp, Ctx, Fork, Id, Left, Par, Right};
+pub use read::{NoInputs, Poke, RefViewLeaf, ViewLeaf};
 pub use segment::{Operator, Segment};
 pub use source::{RefSource, Source};

@@ -71,6 +71,11 @@ use crate::typed::ops::{Comp, Fork, Par};
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a segment",
+    label = "not a `Segment`",
+    note = "implement `Segment` (or `Operator`) for it, or generate the impl: `#[flowgraph::segment_fn]` on a function, `#[flowgraph::segment_impl]` on an impl block with `fn compute`"
+)]
 pub trait Segment {
     /// The input interface tree.
     type Inputs: Interface;
@@ -213,6 +218,11 @@ pub trait Segment {
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a segment",
+    label = "not a `Segment`",
+    note = "implement `Segment` (or `Operator`) for it, or generate the impl: `#[flowgraph::segment_fn]` on a function, `#[flowgraph::segment_impl]` on an impl block with `fn compute`"
+)]
 pub trait Operator {
     /// The input interface tree.
     type Inputs: Interface;
