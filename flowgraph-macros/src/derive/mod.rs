@@ -50,6 +50,10 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     if let Err(e) = errors.finish() {
         let e = e.into_compile_error();
+        if sig.receiver_span.is_some() {
+            // A method: the unit struct could not live in its impl block.
+            return quote!(#e #f);
+        }
         return quote!(#e #unit);
     }
 
@@ -57,7 +61,10 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     call_sig.ident = syn::Ident::new("call", name.span());
     let block = &f.block;
     let (state, init) = match sig.state() {
-        Some((ty, Some(init))) => (ty.to_token_stream(), quote!(#init)),
+        Some((ty, Some(init))) => (
+            ty.to_token_stream(),
+            quote!(let __fg_state: #ty = #init; __fg_state),
+        ),
         Some((ty, None)) => (
             ty.to_token_stream(),
             quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()),
@@ -208,7 +215,8 @@ mod tests {
         assert!(out.contains(
             &quote!(
                 fn init(self) -> Self::State {
-                    10
+                    let __fg_state: u64 = 10;
+                    __fg_state
                 }
             )
             .to_string()

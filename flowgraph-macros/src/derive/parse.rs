@@ -44,6 +44,8 @@ pub(crate) enum Role {
 #[derive(Debug, Clone)]
 pub(crate) struct Signature {
     pub(crate) receiver: Receiver,
+    /// Where a `self` parameter sits, whichever the form.
+    pub(crate) receiver_span: Option<Span>,
     pub(crate) params: Vec<Role>,
     pub(crate) output: Tree,
 }
@@ -115,12 +117,14 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
     }
 
     let mut receiver = Receiver::None;
+    let mut receiver_span = None;
     let mut params = Vec::new();
-    let mut state_seen: Option<Span> = None;
+    let mut state_seen: Option<syn::Attribute> = None;
     let mut init_seen = false;
     for arg in sig.inputs.iter_mut() {
         match arg {
             FnArg::Receiver(r) => {
+                receiver_span = Some(r.span());
                 if form == Form::Fn {
                     errors.at(
                         &*r,
@@ -148,13 +152,18 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
                 for attr in attrs {
                     if attr.path().is_ident("state") {
                         role = Some(state_role(&attr, &pt.ty, form, errors));
-                        if let Some(first) = state_seen {
-                            let mut e =
-                                syn::Error::new(attr.span(), "a segment has one `#[state]`: group the state into one struct or tuple");
-                            e.combine(syn::Error::new(first, "the first `#[state]` is here"));
+                        if let Some(first) = &state_seen {
+                            let mut e = syn::Error::new_spanned(
+                                &attr,
+                                "a segment has one `#[state]`: group the state into one struct or tuple",
+                            );
+                            e.combine(syn::Error::new_spanned(
+                                first,
+                                "the first `#[state]` is here",
+                            ));
                             errors.push(e);
                         }
-                        state_seen = Some(attr.span());
+                        state_seen = Some(attr.clone());
                     } else if attr.path().is_ident("init") {
                         if let Err(e) = attr.meta.require_path_only() {
                             errors.push(syn::Error::new(
@@ -213,6 +222,7 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
     };
     Signature {
         receiver,
+        receiver_span,
         params,
         output,
     }
@@ -281,6 +291,11 @@ fn state_role(attr: &syn::Attribute, ty: &Type, form: Form, errors: &mut Errors)
         syn::Meta::List(_) => {
             let parsed = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("init") {
+                    if !meta.input.peek(syn::Token![=]) {
+                        return Err(meta.error(
+                            "`init` needs the initial value: `#[state(init = <expr>)]`, or `#[state]` alone for `Default::default()`",
+                        ));
+                    }
                     init = Some(Box::new(meta.value()?.parse::<Expr>()?));
                     Ok(())
                 } else {

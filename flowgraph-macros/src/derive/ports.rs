@@ -13,6 +13,13 @@ use syn::{GenericArgument, PathArguments, Type};
 /// The widest tuple an interface accepts.
 pub(crate) const MAX_ARITY: usize = 12;
 
+/// Common owned types that are not `Copy`: as a by-value port they would fail
+/// deep inside the interface bounds, so they get a direct message.
+const NOT_COPY: &[&str] = &[
+    "String", "Vec", "Box", "Rc", "Arc", "HashMap", "HashSet", "BTreeMap", "BTreeSet", "VecDeque",
+    "PathBuf", "OsString",
+];
+
 /// How one leaf rides the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LeafKind {
@@ -190,7 +197,15 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                 errors.at(ty, "`Notify` takes one type: `Notify<T>`, `Notify<&T>`");
                 return leaf(LeafKind::Port, ty);
             }
-            check_static(ty, errors);
+            if check_static(ty, errors) && NOT_COPY.iter().any(|n| last.ident == n) {
+                errors.at(
+                    ty,
+                    match side {
+                        Side::Input => format!("`{}` is not `Copy`, so it cannot ride a by-value port: take it by reference, `&{}` (a `RefPort`)", last.ident, show(ty)),
+                        Side::Output => format!("`{}` is not `Copy`, so it cannot ride a by-value port: keep it in the state and return a reference, `&{}` (a `RefPort`)", last.ident, show(ty)),
+                    },
+                );
+            }
             leaf(LeafKind::Port, ty)
         }
         Type::ImplTrait(_) => {
@@ -232,9 +247,26 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
     }
 }
 
+/// A type as the user would write it: `Vec<u8>`, not `Vec < u8 >`.
+pub(crate) fn show(ty: &Type) -> String {
+    let mut s = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" ,", ","),
+        ("& ", "&"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
 /// A carried value must be `'static` (ports name a `Scalar<T>`): no lifetimes
-/// or references inside `T`.
-fn check_static(ty: &Type, errors: &mut Errors) {
+/// or references inside `T`. Returns whether `ty` passed.
+fn check_static(ty: &Type, errors: &mut Errors) -> bool {
     struct Find<'e> {
         errors: &'e mut Errors,
         found: bool,
@@ -269,11 +301,12 @@ fn check_static(ty: &Type, errors: &mut Errors) {
             }
         }
     }
-    Find {
+    let mut find = Find {
         errors,
         found: false,
-    }
-    .visit_type_mut(&mut ty.clone());
+    };
+    find.visit_type_mut(&mut ty.clone());
+    !find.found
 }
 
 #[cfg(test)]
@@ -286,7 +319,11 @@ mod tests {
         let tree = Tree::classify(&ty, side, &mut errors);
         match errors.finish() {
             Ok(()) => Ok(squash(tree.interface())),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")),
         }
     }
 
@@ -320,6 +357,14 @@ mod tests {
     }
 
     #[test]
+    fn shows_types_as_written() {
+        assert_eq!(
+            show(&parse_quote!(std::collections::HashMap<u8, Vec<&'a str>>)),
+            "std::collections::HashMap<u8, Vec<&'a str>>"
+        );
+    }
+
+    #[test]
     fn rejects_what_cannot_ride_a_wire() {
         let cases: Vec<(Type, Side, &str)> = vec![
             (parse_quote!(&mut i64), Side::Input, "`&mut` inputs"),
@@ -336,6 +381,16 @@ mod tests {
             ),
             (parse_quote!(impl Copy), Side::Input, "`impl Trait`"),
             (parse_quote!(Vec<&'x u8>), Side::Input, "borrow for `'x`"),
+            (
+                parse_quote!(String),
+                Side::Input,
+                "take it by reference, `&String`",
+            ),
+            (
+                parse_quote!(Vec<u8>),
+                Side::Output,
+                "return a reference, `&Vec<u8>`",
+            ),
             (
                 parse_quote!(Option<&u8>),
                 Side::Input,
