@@ -1,0 +1,19 @@
+// A `Port<i32>` output cannot feed a `Port<i64>` input: ports carry one exact type.
+use flowgraph::typed::*;
+
+struct Inc;
+impl Segment for Inc {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
+        (n, x + 1)
+    }
+}
+
+fn main() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i32));
+    let _ = b.push(Inc, *s);
+}
