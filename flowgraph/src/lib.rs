@@ -3,6 +3,8 @@
 
 pub mod arena;
 pub mod core;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod typed;
 
 /// Turns a plain function into a [`Segment`](typed::Segment).

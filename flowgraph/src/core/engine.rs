@@ -663,6 +663,12 @@ impl Engine {
         }
     }
 
+    /// The node whose compute poisoned the graph (hook for `mpi`).
+    #[cfg(feature = "mpi")]
+    pub(crate) fn poisoned_by(&self) -> Option<u32> {
+        self.poison
+    }
+
     fn check_poison(&self) {
         if let Some(node) = self.poison {
             panic!(

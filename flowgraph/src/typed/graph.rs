@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+#[cfg(feature = "mpi")]
+use crate::core::Wire;
 use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats};
 use crate::typed::handle::{Connect, Handle, SourceHandle};
 use crate::typed::interface::{Interface, RefViewPorts, ValueView, ViewPort};
@@ -90,6 +92,27 @@ impl GraphBuilder {
         let id = self.add(source, NoHandles);
         self.sources.push(id);
         SourceHandle::new(self.id, id)
+    }
+
+    /// This builder's id, as stored in its handles.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Pushes `segment` with wires computed by the caller (the distributed
+    /// builder inspects them first); returns the node id.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn push_wired<S: Segment + 'static>(&mut self, segment: S, wires: Vec<Wire>) -> u32 {
+        let id = u32::try_from(self.nodes.len())
+            .expect("flowgraph: a graph holds at most u32::MAX nodes");
+        debug_assert_eq!(wires.len(), S::Inputs::LEAVES);
+        self.nodes.push(PendingNode {
+            factory: Box::new(SegmentFactory(segment)),
+            wires,
+            name: std::any::type_name::<S>(),
+        });
+        id
     }
 
     fn add<S, H>(&mut self, segment: S, inputs: H) -> u32
@@ -269,5 +292,11 @@ impl Graph {
     /// poisoned and every later call panics. The pool stays usable.
     pub fn stabilize(&mut self, pool: &mut Pool) {
         self.engine.stabilize(pool)
+    }
+
+    /// The node whose panic poisoned the graph, if any.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn poisoned_by(&self) -> Option<usize> {
+        self.engine.poisoned_by().map(|n| n as usize)
     }
 }

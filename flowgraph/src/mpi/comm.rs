@@ -1,0 +1,436 @@
+//! The communication thread and the [`Link`] other threads reach it through.
+//!
+//! Open MPI handles are not `Send`, so exactly one thread — the one spawned by
+//! `Cluster::init` — initializes MPI (`Funneled`), makes every MPI call and
+//! finalizes it. Other threads (the caller, pool workers running sender and
+//! receiver nodes) only touch the [`Link`]: they queue [`Cmd`]s and wait on
+//! the inbox.
+//!
+//! The thread never blocks inside MPI: sends are `MPI_Isend` requests that it
+//! tests while it keeps probing for incoming messages (a blocking send that
+//! does not drain receives can deadlock two ranks sending to each other at
+//! once). Send buffers live in a bump arena that outlives each request scope;
+//! the arena is reset whenever no send is in flight and it grew large.
+//!
+//! # Wire format
+//!
+//! One MPI tag; the first byte says what a message is:
+//! - `DATA graph:u32 edge:u32 flags:u8 payload…` — one remote edge, one
+//!   generation; flag bit 0 is the notify flag, bit 1 says a payload
+//!   (postcard) follows: always on the build call, then only when notified;
+//! - `AGREE graph:u32 ids:u32…` — the sources this rank poked for the next
+//!   generation of `graph`;
+//! - `POISON text…` — a node panicked on the sender's rank;
+//! - `BYE` — the sender is shutting down and will send nothing more.
+//!
+//! MPI does not reorder messages between one pair of ranks on one tag, so
+//! per-edge and per-rank queues see generations in order.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+use bumpalo::Bump;
+use mpi::request::{LocalScope, Request};
+use mpi::topology::{Communicator, SimpleCommunicator};
+use mpi::traits::{Destination, MatchedReceiveVec, Source};
+use mpi::Threading;
+
+pub(crate) const DATA: u8 = 1;
+pub(crate) const AGREE: u8 = 2;
+const POISON: u8 = 3;
+const BYE: u8 = 4;
+
+/// Bytes of a `DATA` header: kind, graph, edge, flags.
+pub(crate) const DATA_HEADER: usize = 10;
+
+/// A closure run on the communication thread with the world communicator.
+pub(crate) type CommFn = Box<dyn FnOnce(&SimpleCommunicator) + Send>;
+
+/// Work for the communication thread.
+pub(crate) enum Cmd {
+    /// Send `bytes` to rank `to`.
+    Send { to: usize, bytes: Vec<u8> },
+    /// Send `bytes` to every other rank.
+    Broadcast(Vec<u8>),
+    /// Run a closure with MPI (raw baselines in benchmarks).
+    Run(CommFn),
+    /// Say `BYE`, wait for everyone's, finalize.
+    Shutdown,
+    /// `MPI_Abort` the whole job.
+    Abort(i32),
+}
+
+/// One message of a remote edge: its notify flag and, when a value was sent,
+/// the whole message (the postcard value starts at `DATA_HEADER`).
+pub(crate) struct Data {
+    pub(crate) notify: bool,
+    pub(crate) payload: Option<Vec<u8>>,
+}
+
+#[derive(Default)]
+struct Inbox {
+    /// Per `(graph, edge)`, the messages not yet consumed, in order.
+    data: HashMap<(u32, u32), VecDeque<Data>>,
+    /// Per `(graph, rank)`, the poked-source lists not yet consumed.
+    agree: HashMap<(u32, usize), VecDeque<Vec<u32>>>,
+    /// Why the job is poisoned, once it is.
+    poison: Option<String>,
+    /// Set when the communication thread is gone.
+    closed: bool,
+}
+
+/// What threads share with the communication thread.
+pub(crate) struct Link {
+    pub(crate) rank: usize,
+    pub(crate) size: usize,
+    cmds: Mutex<Vec<Cmd>>,
+    comm: Thread,
+    inbox: Mutex<Inbox>,
+    arrived: Condvar,
+    /// Threads currently waiting for a message: keeps the comm thread polling.
+    waiters: AtomicUsize,
+    /// Mirror of `inbox.poison.is_some()`, for cheap checks.
+    poisoned: AtomicBool,
+    timeout_ns: AtomicU64,
+}
+
+/// Why a wait ended without its message.
+pub(crate) enum WaitError {
+    /// A node panicked somewhere in the job.
+    Poisoned(String),
+    /// Nothing arrived within the timeout.
+    TimedOut(Duration),
+    /// The communication thread is gone.
+    Closed,
+}
+
+impl std::fmt::Display for WaitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitError::Poisoned(why) => write!(f, "the distributed graph is poisoned: {why}"),
+            WaitError::TimedOut(t) => write!(
+                f,
+                "no message within {t:?}; the sending rank may have died or stopped calling `stabilize`"
+            ),
+            WaitError::Closed => f.write_str("the cluster was shut down"),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Spin (yielding) this long before sleeping on the condvar: a message from
+/// another rank usually arrives within microseconds, a wake-up costs tens.
+const SPIN: Duration = Duration::from_micros(300);
+
+impl Link {
+    pub(crate) fn send(&self, cmd: Cmd) {
+        lock(&self.cmds).push(cmd);
+        self.comm.unpark();
+    }
+
+    pub(crate) fn timeout(&self) -> Duration {
+        Duration::from_nanos(self.timeout_ns.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_timeout(&self, t: Duration) {
+        let ns = u64::try_from(t.as_nanos()).unwrap_or(u64::MAX);
+        self.timeout_ns.store(ns, Ordering::Relaxed);
+    }
+
+    pub(crate) fn is_poisoned(&self) -> bool {
+        self.poisoned.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn poison_reason(&self) -> Option<String> {
+        lock(&self.inbox).poison.clone()
+    }
+
+    /// Records a local panic and tells every other rank.
+    pub(crate) fn poison(&self, why: String) {
+        {
+            let mut inbox = lock(&self.inbox);
+            if inbox.poison.is_some() {
+                return;
+            }
+            inbox.poison = Some(why.clone());
+            self.poisoned.store(true, Ordering::Release);
+        }
+        self.arrived.notify_all();
+        let mut bytes = vec![POISON];
+        bytes.extend_from_slice(why.as_bytes());
+        self.send(Cmd::Broadcast(bytes));
+    }
+
+    /// Waits until `take` finds what it needs in the inbox.
+    fn wait<R>(&self, mut take: impl FnMut(&mut Inbox) -> Option<R>) -> Result<R, WaitError> {
+        let start = Instant::now();
+        let timeout = self.timeout();
+        self.waiters.fetch_add(1, Ordering::AcqRel);
+        self.comm.unpark();
+        let _done = Decrement(&self.waiters);
+        let mut inbox = lock(&self.inbox);
+        loop {
+            if let Some(r) = take(&mut inbox) {
+                return Ok(r);
+            }
+            if let Some(why) = &inbox.poison {
+                return Err(WaitError::Poisoned(why.clone()));
+            }
+            if inbox.closed {
+                return Err(WaitError::Closed);
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(WaitError::TimedOut(timeout));
+            }
+            if waited < SPIN {
+                drop(inbox);
+                thread::yield_now();
+                inbox = lock(&self.inbox);
+            } else {
+                let slice = (timeout - waited).min(Duration::from_millis(50));
+                inbox = self
+                    .arrived
+                    .wait_timeout(inbox, slice)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+        }
+    }
+
+    /// The next message of remote edge `edge` of graph `graph`.
+    pub(crate) fn recv_data(&self, graph: u32, edge: u32) -> Result<Data, WaitError> {
+        self.wait(|inbox| inbox.data.get_mut(&(graph, edge))?.pop_front())
+    }
+
+    /// Exchanges poked-source lists with every rank; returns the union.
+    pub(crate) fn agree(&self, graph: u32, mine: &[u32]) -> Result<Vec<u32>, WaitError> {
+        if self.size > 1 {
+            let mut bytes = Vec::with_capacity(5 + 4 * mine.len());
+            bytes.push(AGREE);
+            bytes.extend_from_slice(&graph.to_le_bytes());
+            for id in mine {
+                bytes.extend_from_slice(&id.to_le_bytes());
+            }
+            self.send(Cmd::Broadcast(bytes));
+        }
+        let (rank, size) = (self.rank, self.size);
+        let mut all = mine.to_vec();
+        self.wait(|inbox| {
+            let ready = (0..size)
+                .filter(|&r| r != rank)
+                .all(|r| inbox.agree.get(&(graph, r)).is_some_and(|q| !q.is_empty()));
+            if !ready {
+                return None;
+            }
+            for r in (0..size).filter(|&r| r != rank) {
+                let q = inbox.agree.get_mut(&(graph, r)).expect("checked above");
+                all.extend(q.pop_front().expect("checked above"));
+            }
+            Some(std::mem::take(&mut all))
+        })
+    }
+
+    /// Files one incoming message; returns true for a `BYE`.
+    fn deliver(&self, from: usize, bytes: Vec<u8>) -> bool {
+        let word = |i: usize| {
+            bytes
+                .get(1 + i..5 + i)
+                .map_or(0, |w| u32::from_le_bytes(w.try_into().expect("4 bytes")))
+        };
+        let mut inbox = lock(&self.inbox);
+        match bytes.first().copied() {
+            Some(DATA) if bytes.len() >= DATA_HEADER => {
+                let (graph, edge, flags) = (word(0), word(4), bytes[DATA_HEADER - 1]);
+                let notify = flags & 1 != 0;
+                // The payload stays in the message; the receiver skips the header.
+                let payload = (flags & 2 != 0).then_some(bytes);
+                let q = inbox.data.entry((graph, edge)).or_default();
+                q.push_back(Data { notify, payload });
+            }
+            Some(AGREE) => {
+                let graph = word(0);
+                let ids = bytes[5..]
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                    .collect();
+                inbox.agree.entry((graph, from)).or_default().push_back(ids);
+            }
+            Some(POISON) if inbox.poison.is_none() => {
+                inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
+                self.poisoned.store(true, Ordering::Release);
+            }
+            Some(BYE) => return true,
+            _ => {}
+        }
+        drop(inbox);
+        self.arrived.notify_all();
+        false
+    }
+
+    fn close(&self) {
+        lock(&self.inbox).closed = true;
+        self.arrived.notify_all();
+    }
+}
+
+struct Decrement<'a>(&'a AtomicUsize);
+impl Drop for Decrement<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Starts the communication thread, which initializes MPI.
+pub(crate) fn start(timeout: Duration) -> Result<(Arc<Link>, thread::JoinHandle<()>), String> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let handle = thread::Builder::new()
+        .name("flowgraph-mpi".into())
+        .spawn(move || {
+            let Some((universe, _)) = mpi::initialize_with_threading(Threading::Funneled) else {
+                let _ = tx.send(Err("MPI is already initialized in this process".to_string()));
+                return;
+            };
+            let world = universe.world();
+            let link = Arc::new(Link {
+                rank: world.rank() as usize,
+                size: world.size() as usize,
+                cmds: Mutex::new(Vec::new()),
+                comm: thread::current(),
+                inbox: Mutex::new(Inbox::default()),
+                arrived: Condvar::new(),
+                waiters: AtomicUsize::new(0),
+                poisoned: AtomicBool::new(false),
+                timeout_ns: AtomicU64::new(0),
+            });
+            link.set_timeout(timeout);
+            if tx.send(Ok(Arc::clone(&link))).is_err() {
+                return;
+            }
+            run(&world, &link);
+            link.close();
+            // `universe` drops here, on this thread: MPI_Finalize.
+        })
+        .map_err(|e| format!("cannot spawn the communication thread: {e}"))?;
+    match rx.recv() {
+        Ok(Ok(link)) => Ok((link, handle)),
+        Ok(Err(e)) => {
+            let _ = handle.join();
+            Err(e)
+        }
+        Err(_) => Err("the communication thread died while initializing MPI".to_string()),
+    }
+}
+
+/// Progress of the shutdown handshake.
+#[derive(Default)]
+struct Shutdown {
+    since: Option<Instant>,
+    byes: usize,
+}
+
+/// The communication loop, until every rank said `BYE`.
+fn run(world: &SimpleCommunicator, link: &Link) {
+    let mut arena = Bump::new();
+    let mut shutdown = Shutdown::default();
+    loop {
+        let finished =
+            mpi::request::scope(|scope| epoch(world, link, scope, &arena, &mut shutdown));
+        if finished {
+            return;
+        }
+        arena.reset();
+    }
+}
+
+/// Runs until no send is in flight and the arena grew large (returns false),
+/// or the shutdown handshake completed (returns true).
+fn epoch<'a>(
+    world: &SimpleCommunicator,
+    link: &Link,
+    scope: &LocalScope<'a>,
+    arena: &'a Bump,
+    shutdown: &mut Shutdown,
+) -> bool {
+    let mut pending: Vec<Request<'a, [u8], &LocalScope<'a>>> = Vec::new();
+    let mut still: Vec<Request<'a, [u8], &LocalScope<'a>>> = Vec::new();
+    let mut cmds = Vec::new();
+    let mut idle = Duration::from_micros(5);
+    let others = (0..world.size()).filter(|&r| r != world.rank());
+    loop {
+        let mut busy = false;
+        std::mem::swap(&mut cmds, &mut *lock(&link.cmds));
+        for cmd in cmds.drain(..) {
+            busy = true;
+            match cmd {
+                Cmd::Send { to, bytes } => {
+                    let buf: &'a [u8] = arena.alloc_slice_copy(&bytes);
+                    pending.push(world.process_at_rank(to as i32).immediate_send(scope, buf));
+                }
+                Cmd::Broadcast(bytes) => {
+                    let buf: &'a [u8] = arena.alloc_slice_copy(&bytes);
+                    for r in others.clone() {
+                        pending.push(world.process_at_rank(r).immediate_send(scope, buf));
+                    }
+                }
+                Cmd::Run(f) => f(world),
+                Cmd::Shutdown => {
+                    if shutdown.since.is_none() {
+                        shutdown.since = Some(Instant::now());
+                        let buf: &'a [u8] = arena.alloc_slice_copy(&[BYE]);
+                        for r in others.clone() {
+                            pending.push(world.process_at_rank(r).immediate_send(scope, buf));
+                        }
+                    }
+                }
+                Cmd::Abort(code) => world.abort(code),
+            }
+        }
+        for req in pending.drain(..) {
+            if let Err(req) = req.test() {
+                still.push(req);
+            }
+        }
+        std::mem::swap(&mut pending, &mut still);
+        while let Some(probed) = world.any_process().immediate_matched_probe() {
+            busy = true;
+            let (bytes, status) = probed.matched_receive_vec::<u8>();
+            if link.deliver(status.source_rank() as usize, bytes) {
+                shutdown.byes += 1;
+            }
+        }
+        if let Some(since) = shutdown.since {
+            if shutdown.byes + 1 >= link.size && pending.is_empty() {
+                return true;
+            }
+            if since.elapsed() > link.timeout() {
+                // A peer never said goodbye: it died or hangs. Take the job down
+                // rather than wait forever.
+                eprintln!(
+                    "flowgraph: rank {}: no shutdown handshake from every rank within {:?}; aborting",
+                    link.rank,
+                    link.timeout()
+                );
+                world.abort(3);
+            }
+        }
+        if pending.is_empty() && arena.allocated_bytes() > (1 << 20) {
+            return false;
+        }
+        if busy || !pending.is_empty() || link.waiters.load(Ordering::Acquire) > 0 {
+            idle = Duration::from_micros(5);
+            thread::yield_now();
+        } else {
+            // Nobody waits for anything: back off, but stay responsive to
+            // unsolicited messages (a peer's agreement or poison).
+            thread::park_timeout(idle);
+            idle = (idle * 2).min(Duration::from_millis(1));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Distributed graphs: one graph spanning the ranks of an MPI job (feature
+//! `mpi`).
+//!
+//! Every rank builds the same graph with a [`DistBuilder`] (SPMD), placing
+//! each node on one rank; a value crosses ranks only through
+//! [`DistBuilder::remote`], which requires a serializable value type (checked
+//! at compile time, see [`Remote`]). On the consuming rank the value arrives
+//! into a buffer owned there and is exposed as the same port kind, so
+//! segments do not know that an input is remote. [`DistGraph::stabilize`] is
+//! collective; ranks agree on the poked sources, then each runs its share of
+//! the dirty cone while a communication thread moves the messages.
+//!
+//! A panic in a node poisons the graph on every rank; a rank that stops
+//! answering makes the others panic after a timeout; dropping the
+//! [`Cluster`] while panicking aborts the job.
+#![forbid(unsafe_code)]
+
+mod comm;
+mod edge;
+mod graph;
+
+pub use edge::Remote;
+#[doc(hidden)]
+pub use edge::{EdgeCtx, RecvEnd, RecvState, SendEnd, SendState};
+pub use graph::{Cluster, DistBuilder, DistGraph, InitError};
