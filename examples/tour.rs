@@ -161,8 +161,8 @@ impl Direct {
             averages: vec![0; prices.len()],
             signals: vec![0; prices.len()],
         };
-        for i in 0..prices.len() {
-            d.tick(i, prices[i]);
+        for (i, &p) in prices.iter().enumerate() {
+            d.tick(i, p);
         }
         d
     }

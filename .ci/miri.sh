@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The core and typed tests under Miri (undefined behaviour, data races,
+# leaks). The tests shrink themselves with `cfg!(miri)`.
+set -euo pipefail
+# Builds Miri's standard library first, so the test step's time is its own.
+cargo +nightly miri setup
+cargo +nightly miri test --test spec --test oracle --test panics --test guards
