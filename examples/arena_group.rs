@@ -100,3 +100,8 @@ fn main() {
     assert!(group.iter().copied().eq(last.iter()));
     assert_eq!(flags, [true; 5]);
 }
+
+#[test]
+fn arena_group() {
+    main();
+}
