@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod arena;
+mod arrow;
 pub mod core;
 #[cfg(feature = "mpi")]
 pub mod mpi;
@@ -101,8 +102,161 @@ pub use flowgraph_macros::segment_fn;
 /// ```
 pub use flowgraph_macros::segment_impl;
 
+/// Arrow notation: a fused segment written as named wires between segments.
+///
+/// `segment!(|inputs| -> Outputs { let … = wires => Segment; … outputs })`
+/// builds **one** segment, pushed as one node, out of the segments applied
+/// inside it. It compiles to the combinators of [`typed`] (`Comp`, `Fork`,
+/// `Par`, `Left`, `Right`, `Id`): after inlining it is the same code as the
+/// segments fused by hand, with no closure and no boxing.
+///
+/// # Syntax
+///
+/// ```text
+/// segment!(|a: Port<i64>, b: Port<i64>| -> (Port<i64>, Port<i64>) {
+///     let c = (b, a) => Add;          // feed wires to a segment, name its outputs
+///     let (p, q) = c => Split;        // destructure a tuple of outputs
+///     let r = p => Scale(3).then(Inc); // any expression that is a segment
+///     (r, q)                          // the outputs: a wire or a tuple of wires
+/// })
+/// ```
+///
+/// - **Inputs** are `name: Interface` (or `(x, y): (Port<i64>, Port<i64>)`);
+///   the annotation is required. One input makes `Inputs` that interface;
+///   several make a tuple (at most 12; nest tuples for more).
+/// - **`-> Outputs`** is required; the body's outputs are checked against it.
+/// - **`let pattern = wires => segment;`**: `wires` is a wire or a (nested)
+///   tuple of wires shaped like the segment's `Inputs`; `pattern` names its
+///   outputs, as one wire or destructured into a (nested) tuple. The types of
+///   these wires are never written: they are the segment's interfaces.
+/// - The body ends with the outputs: a wire, a tuple of wires, or a last
+///   application `wires => segment`.
+/// - A wire may be read any number of times, inputs may be returned directly,
+///   and every port kind rides a wire (`Port`, `RefPort`, `RefPorts`, views):
+///   references are forwarded, never copied.
+///
+/// Wires are single-assignment: defining a name twice (or shadowing it) is an
+/// error. A wire that is never read is an error too (it is almost always a
+/// mis-wiring); name it `_x`, or `_`, to drop it on purpose. A wire dies after
+/// its last read, so a long body carries only its live wires.
+///
+/// # Examples
+///
+/// The specification's example: one node computing three sums.
+///
+/// ```
+/// use flowgraph::core::Pool;
+/// use flowgraph::segment;
+/// use flowgraph::typed::*;
+///
+/// struct Add;
+/// impl Segment for Add {
+///     type Inputs = (Port<i64>, Port<i64>);
+///     type Outputs = Port<i64>;
+///     type State = ();
+///     fn init(self) {}
+///     fn compute<'a, 'b: 'a>(
+///         ((na, a), (nb, b)): ((bool, i64), (bool, i64)),
+///         _: &'b mut (),
+///         _: bool,
+///     ) -> (bool, i64) {
+///         (na || nb, a + b)
+///     }
+/// }
+///
+/// let mut b = GraphBuilder::new();
+/// let s = b.push_source(Source::new(1));
+/// let t = b.push_source(Source::new(2));
+/// let seg = segment!(|a: Port<i64>, b: Port<i64>| -> (Port<i64>, Port<i64>, Port<i64>) {
+///     let c = (b, a) => Add;
+///     let d = (c, a) => Add;
+///     let e = (d, a) => Add;
+///     (e, d, c)
+/// });
+/// let (e, d, c) = b.push(seg, (*s, *t));
+/// let mut g = Graph::from_builder(b);
+/// assert_eq!(g.len(), 3); // two sources and one fused node
+/// assert_eq!((g.view(e), g.view(d), g.view(c)), (5, 4, 3));
+/// *g.state_mut(s) = 10;
+/// g.stabilize(&mut Pool::new(1));
+/// assert_eq!((g.view(e), g.view(d), g.view(c)), (32, 22, 12));
+/// ```
+///
+/// Destructuring, references and a trailing application:
+///
+/// ```
+/// use flowgraph::segment;
+/// use flowgraph::typed::*;
+///
+/// /// The minimum and maximum of a vector, by reference into it.
+/// struct MinMax;
+/// impl Segment for MinMax {
+///     type Inputs = RefPort<Vec<i64>>;
+///     type Outputs = (RefPort<i64>, RefPort<i64>);
+///     type State = ();
+///     fn init(self) {}
+///     fn compute<'a, 'b: 'a>(
+///         (n, v): (bool, &'a Vec<i64>),
+///         _: &'b mut (),
+///         _: bool,
+///     ) -> ((bool, &'a i64), (bool, &'a i64)) {
+///         ((n, v.iter().min().unwrap()), (n, v.iter().max().unwrap()))
+///     }
+/// }
+///
+/// /// The difference of two referenced values.
+/// struct Spread;
+/// impl Segment for Spread {
+///     type Inputs = (RefPort<i64>, RefPort<i64>);
+///     type Outputs = Port<i64>;
+///     type State = ();
+///     fn init(self) {}
+///     fn compute<'a, 'b: 'a>(
+///         ((n, lo), (m, hi)): ((bool, &'a i64), (bool, &'a i64)),
+///         _: &'b mut (),
+///         _: bool,
+///     ) -> (bool, i64) {
+///         (n || m, hi - lo)
+///     }
+/// }
+///
+/// let mut b = GraphBuilder::new();
+/// let v = b.push_source(RefSource::new(vec![4, -2, 9]));
+/// let (spread, max) = b.push(
+///     segment!(|v: RefPort<Vec<i64>>| -> (Port<i64>, RefPort<i64>) {
+///         let (lo, hi) = v => MinMax;
+///         let s = (lo, hi) => Spread;
+///         (s, hi)
+///     }),
+///     *v,
+/// );
+/// let g = Graph::from_builder(b);
+/// assert_eq!(g.view(spread), 11);
+/// assert!(std::ptr::eq(g.ref_view(max), &g.ref_view(*v)[2])); // forwarded, not copied
+/// ```
+///
+/// # Errors
+///
+/// Mistakes are compile errors pointing at the offending tokens: an
+/// undefined, duplicate or unused wire, a missing annotation or `-> Outputs`,
+/// a `let` without `=>`, a tuple wider than 12, and, from the types, wires
+/// that do not match the inputs of the segment they feed (arity, nesting,
+/// `RefPort` into `Port`), a value after `=>` that is not a segment, a
+/// pattern that does not fit the outputs it destructures, and outputs that
+/// do not match the declaration.
+///
+/// ```compile_fail
+/// use flowgraph::segment;
+/// use flowgraph::typed::*;
+/// // error: cannot find the wire `y` in this segment
+/// let _ = segment!(|x: Port<i64>| -> Port<i64> { y });
+/// ```
+pub use flowgraph_macros::segment;
+
 #[doc(hidden)]
 /// Paths used by generated code; not part of the public API.
 pub mod __private {
     pub use crate::core::layout::{GroupCodec, LeafKind, LeafLayout};
+    // Support for `segment!` expansions.
+    pub use crate::arrow::*;
 }

@@ -152,12 +152,26 @@ impl Gen<'_> {
             }
             Plumb::Apply { args, step } => {
                 let step = &self.resolved.steps[*step];
-                let a = self.fresh("args");
+                let (a, s) = (self.fresh("args"), self.fresh("seg"));
+                let (i, o) = (self.fresh("ins"), self.fresh("wires"));
                 let ae = self.expr(args, w);
                 let seg = &step.segment;
-                let a_user = located(&a, step.args.span());
-                let apply = quote_spanned!(step.arrow=> #private::apply);
-                quote!({ let #a = #ae; #apply(#a_user, #seg) })
+                let seg_span = syn::spanned::Spanned::span(seg);
+                let wires_span = step.args.span();
+                let s_s = located(&s, seg_span);
+                let (i_w, o_w) = (located(&i, wires_span), located(&o, wires_span));
+                // Each check is reported at the user's tokens: "not a
+                // segment" at the segment, a mismatch at the wires.
+                let ins = quote_spanned!(seg_span=> #private::inputs_of(&#s_s));
+                let feeds = quote_spanned!(wires_span=> #private::check_feeds(#i_w, #o_w));
+                quote!({
+                    let #a = #ae;
+                    let #s = #seg;
+                    let #i = #ins;
+                    let #o = #private::outputs_of(&#a);
+                    #feeds;
+                    #private::apply(#a, #s)
+                })
             }
             Plumb::Expect { inner, ty, span } => {
                 let e = self.fresh("out");

@@ -15,7 +15,6 @@
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{token, Expr, Ident, Token, Type};
 
 use super::Errors;
@@ -30,6 +29,9 @@ pub(crate) struct SegmentDef {
     pub(crate) output: Option<Type>,
     /// The `let` statements, in order.
     pub(crate) lets: Vec<Let>,
+    /// The patterns of `let`s that failed to parse (an error is recorded):
+    /// their names count as defined, so the mistake is reported only once.
+    pub(crate) broken: Vec<Pat>,
     /// The outputs; `None` if the body has none (an error already recorded).
     pub(crate) tail: Option<Tail>,
 }
@@ -74,15 +76,6 @@ impl Pat {
             Pat::Name(i) => i.span(),
             Pat::Wild(w) => w.span,
             Pat::Tuple(p, _) => p.span.join(),
-        }
-    }
-}
-
-impl Wires {
-    pub(crate) fn span(&self) -> Span {
-        match self {
-            Wires::Name(i) => i.span(),
-            Wires::Tuple(p, _) => p.span.join(),
         }
     }
 }
@@ -201,12 +194,14 @@ fn parse_def(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Segment
     if !input.is_empty() {
         return Err(input.error("unexpected tokens after the body of `segment!`"));
     }
-    let (lets, tail) = parse_body(&body, brace.span.close(), errors)?;
+    let mut broken = Vec::new();
+    let (lets, tail) = parse_body(&body, brace.span.close(), errors, &mut broken)?;
     Ok(SegmentDef {
         inputs,
         inputs_span,
         output,
         lets,
+        broken,
         tail,
     })
 }
@@ -227,6 +222,7 @@ fn parse_body(
     body: ParseStream<'_>,
     close: Span,
     errors: &mut Errors,
+    broken: &mut Vec<Pat>,
 ) -> syn::Result<(Vec<Let>, Option<Tail>)> {
     let all: TokenStream = body.parse()?;
     let mut stmts: Vec<(Vec<TokenTree>, Option<Span>)> = Vec::new();
@@ -259,7 +255,12 @@ fn parse_body(
         }
         match parse_let(&tokens) {
             Ok(l) => lets.push(l),
-            Err(e) => errors.push(e),
+            Err(e) => {
+                errors.push(e);
+                if let Some(pat) = let_pattern(&tokens) {
+                    broken.push(pat);
+                }
+            }
         }
     }
 
@@ -298,6 +299,14 @@ fn find_arrow(tokens: &[TokenTree]) -> Option<usize> {
 
 fn stream(tokens: &[TokenTree]) -> TokenStream {
     tokens.iter().cloned().collect()
+}
+
+/// The pattern of a `let` statement, if it has a readable one.
+fn let_pattern(tokens: &[TokenTree]) -> Option<Pat> {
+    let eq = tokens.iter().position(
+        |tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone),
+    )?;
+    syn::parse2(stream(&tokens[1..eq])).ok()
 }
 
 fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {

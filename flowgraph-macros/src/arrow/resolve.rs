@@ -207,6 +207,18 @@ impl Scope<'_> {
     }
 }
 
+fn mark_used(scope: &mut Scope<'_>, pat: &Pat) {
+    match pat {
+        Pat::Name(n) => {
+            if let Some(&id) = scope.names.get(&n.to_string()) {
+                scope.wires[id].used = true;
+            }
+        }
+        Pat::Wild(_) => {}
+        Pat::Tuple(_, items) => items.iter().for_each(|p| mark_used(scope, p)),
+    }
+}
+
 fn strip_parens(ty: &Type) -> &Type {
     match ty {
         Type::Paren(p) => strip_parens(&p.elem),
@@ -301,6 +313,11 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         check_interface_arity(ty, scope.errors);
     }
 
+    for pat in &def.broken {
+        scope.bind(pat, None);
+        mark_used(&mut scope, pat);
+    }
+
     let mut steps = Vec::new();
     for l in def.lets {
         // Reads first: `let x = x => Inc;` reads a previous `x`, if any.
@@ -334,7 +351,10 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         check_output_arity(&outputs, ty, scope.errors);
     }
 
-    for w in &scope.wires {
+    // An unused wire is often the consequence of another mistake (a
+    // misspelt read, a broken `let`): report it only on its own.
+    let report_unused = scope.errors.is_empty();
+    for w in scope.wires.iter().filter(|_| report_unused) {
         let name = w.name.to_string();
         if !w.used && !name.starts_with('_') {
             scope.errors.push(syn::Error::new(
@@ -416,7 +436,7 @@ mod tests {
     #[test]
     fn undefined_with_suggestion() {
         let (_, errors) = run(quote! { |abc: Port<i64>| -> Port<i64> { let y = abd => Inc; y } });
-        assert_eq!(errors.len(), 2, "{errors:?}"); // `abd` undefined, `abc` unused
+        assert_eq!(errors.len(), 1, "{errors:?}"); // not also "`abc` is never used"
         assert!(errors[0].contains("cannot find the wire `abd`"));
         assert!(errors[0].contains("did you mean `abc`?"));
     }
@@ -426,7 +446,7 @@ mod tests {
         let (_, errors) = run(quote! {
             |a: Port<i64>| -> Port<i64> { let y = (a, z) => Add; let z = a => Inc; y }
         });
-        assert_eq!(errors.len(), 2, "{errors:?}"); // z read too early, then never read
+        assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].contains("`z` is used before the `let` that defines it"));
     }
 
