@@ -34,8 +34,8 @@ fn which(a: Notify<i64>, b: Notify<&i64>) -> (bool, bool) {
 fn values_flow_and_recompute() {
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(1_i64));
-    let a = b.push(inc, *s);
-    let d = b.push(add, (*s, a));
+    let a = b.push(Inc, *s);
+    let d = b.push(Add, (*s, a));
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(2);
     assert_eq!((g.view(a), g.view(d)), (2, 3));
@@ -44,7 +44,24 @@ fn values_flow_and_recompute() {
         g.stabilize(&mut pool);
         assert_eq!((g.view(a), g.view(d)), (x + 1, 2 * x + 1));
     }
-    assert_eq!(inc::call(41), 42);
+    // The function itself is untouched.
+    assert_eq!(inc(41), 42);
+}
+
+/// `name = …` picks the struct's name.
+#[segment_fn(name = Twice)]
+fn double(x: i64) -> i64 {
+    2 * x
+}
+
+#[test]
+fn struct_name_can_be_chosen_and_locals_may_reuse_the_function_name() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(4_i64));
+    let inc = b.push(Inc, *s);
+    let double = b.push(Twice, inc);
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(inc), g.view(double)), (5, 10));
 }
 
 #[test]
@@ -52,9 +69,9 @@ fn output_notifies_iff_some_input_notified() {
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(-2_i64));
     let t = b.push_source(Source::new(10_i64));
-    let a = b.push(abs, *s);
-    let after_abs = b.push(inc, a);
-    let d = b.push(add, (after_abs, *t));
+    let a = b.push(Abs, *s);
+    let after_abs = b.push(Inc, a);
+    let d = b.push(Add, (after_abs, *t));
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(1);
 
@@ -86,7 +103,7 @@ fn notify_inputs_see_each_flag() {
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(1_i64));
     let r = b.push_source(RefSource::new(2_i64));
-    let (fs, fr) = b.push(which, (*s, *r));
+    let (fs, fr) = b.push(Which, (*s, *r));
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(1);
     *g.state_mut(s) = 3;
@@ -108,7 +125,7 @@ fn calls(#[state] seen: &mut Vec<bool>, #[init] first: bool, _x: i64) -> &Vec<bo
 fn init_flag_is_true_on_the_build_call_only() {
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(0_i64));
-    let c = b.push(calls, *s);
+    let c = b.push(Calls, *s);
     let mut g = Graph::from_builder(b);
     assert_eq!(g.ref_view(c), &[true]);
     for x in 1..4 {
@@ -127,10 +144,10 @@ fn counter(#[state(init = 7)] n: &mut u32) -> u32 {
 #[test]
 fn input_less_segments_are_sources() {
     let mut b = GraphBuilder::new();
-    let c = b.push_source(counter);
-    let w1 = b.push(widen, *c);
-    let w2 = b.push(widen, *c);
-    let twice = b.push(add, (w1, w2));
+    let c = b.push_source(Counter);
+    let w1 = b.push(Widen, *c);
+    let w2 = b.push(Widen, *c);
+    let twice = b.push(Add, (w1, w2));
     let mut g = Graph::from_builder(b);
     assert_eq!(g.view(twice), 14);
     *g.state_mut(c) += 1;
@@ -159,7 +176,7 @@ fn references_are_forwarded_without_copy() {
     let mut b = GraphBuilder::new();
     let x = b.push_source(RefSource::new(vec![1, 2]));
     let y = b.push_source(RefSource::new(vec![3]));
-    let l = b.push(longer, (*x, *y));
+    let l = b.push(Longer, (*x, *y));
     let mut g = Graph::from_builder(b);
     assert!(std::ptr::eq(g.ref_view(l), g.ref_view(*x)));
     g.state_mut(y).extend([4, 5]);
@@ -186,9 +203,9 @@ fn groups_and_tuples() {
     let sources: Vec<_> = (1..=4_i64)
         .map(|v| b.push_source(RefSource::new(v)))
         .collect();
-    let t = b.push(total, sources.iter().map(|s| **s).collect::<Vec<_>>());
+    let t = b.push(Total, sources.iter().map(|s| **s).collect::<Vec<_>>());
     let k = b.push_source(Source::new(10_i64));
-    let (sum, (prod, quiet)) = b.push(split, ((*k, *sources[0]), *k));
+    let (sum, (prod, quiet)) = b.push(Split, ((*k, *sources[0]), *k));
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(2);
     assert_eq!(g.view(t), 10);
@@ -272,4 +289,56 @@ fn struct_segments_keep_their_fields_as_state() {
     assert_eq!(*g.ref_view(m), 4.0);
     assert_eq!(g.view(n), -15.0);
     assert_eq!(Neg::compute(2.0), -2.0);
+}
+
+/// Forwards the first two members of a group: a group output.
+#[segment_fn]
+fn first_two(xs: &[&i64]) -> &[&i64] {
+    &xs[..2]
+}
+
+/// Forwards a group, notifying only when its total changed.
+#[segment_fn]
+fn on_total_change(#[state] total: &mut i64, xs: &[&i64]) -> (Notify<&[&i64]>, i64) {
+    let new = xs.iter().copied().sum();
+    let changed = new != *total;
+    *total = new;
+    (Notify(changed, xs), new)
+}
+
+#[test]
+fn group_outputs_carry_a_notify_plane() {
+    let mut b = GraphBuilder::new();
+    let sources: Vec<_> = [1_i64, 2, 3]
+        .into_iter()
+        .map(|v| b.push_source(RefSource::new(v)))
+        .collect();
+    let group: Vec<_> = sources.iter().map(|s| **s).collect();
+    let two = b.push(FirstTwo, group.clone());
+    let (fwd, total) = b.push(OnTotalChange, group);
+    let again = b.push(TotalOfGroup, two);
+    let mut g = Graph::from_builder(b);
+    let mut pool = Pool::new(2);
+    assert_eq!(g.group_view(two).1, [&1, &2]);
+    assert_eq!((g.view(total), g.view(again)), (6, 3));
+
+    *g.state_mut(sources[0]) = 5;
+    g.stabilize(&mut pool);
+    assert_eq!(g.group_view(two), (&[true, true][..], &[&5, &2][..]));
+    assert_eq!(g.group_view(fwd).0, [true, true, true]);
+    assert_eq!(g.view(again), 7);
+
+    // Swap values between members: same total, so `fwd` does not notify.
+    *g.state_mut(sources[0]) = 3;
+    *g.state_mut(sources[2]) = 5;
+    g.stabilize(&mut pool);
+    assert_eq!(g.group_view(fwd), (&[false; 3][..], &[&3, &2, &5][..]));
+    assert_eq!(g.view(total), 10);
+    // `first_two` heard from its inputs, so its plane says "changed".
+    assert_eq!(g.group_view(two).0, [true, true]);
+}
+
+#[segment_fn]
+fn total_of_group(xs: &[&i64]) -> i64 {
+    xs.iter().copied().sum()
 }

@@ -4,29 +4,37 @@
 pub mod arena;
 mod arrow;
 pub mod core;
+mod derive_support;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod typed;
 
 /// Turns a plain function into a [`Segment`](typed::Segment).
 ///
-/// `#[segment_fn] fn name(…) -> … { … }` defines a unit struct `name` (push
-/// it as `b.push(name, inputs)`) whose `Segment` impl calls the function; the
-/// function itself stays callable as `name::call(…)`.
+/// `#[segment_fn] fn moving_sum(…) -> … { … }` keeps the function and adds a
+/// unit struct `MovingSum` (the name in `CamelCase`; choose another with
+/// `#[segment_fn(name = Other)]`) whose `Segment` impl calls the function.
+/// Push the struct: `b.push(MovingSum, inputs)`.
 ///
 /// - Parameters are the inputs, in order (one parameter is a single input,
 ///   several form a tuple): `T` → [`Port<T>`](typed::Port), `&T` →
 ///   [`RefPort<T>`](typed::RefPort), `&[&T]` → [`RefPorts<T>`](typed::RefPorts),
 ///   a tuple → a tuple of ports, [`Notify<T>`](typed::Notify) → the port of
 ///   `T` with its notify flag. The result maps the same way into the outputs
-///   (`()` for none; `&[&T]` is not supported as a result).
+///   (`()` for none). A `&[&T]` result gets one notify flag for all its
+///   elements, and the state is then wrapped with the group's notify plane
+///   (it derefs to the state).
 /// - `#[state(init = expr)] s: &mut S` is the node's state, built by `expr`
 ///   (`#[state]` alone uses `Default`); `#[init] first: bool` is the
 ///   build-call flag.
 /// - An output notifies iff some input notified (always, for a node without
 ///   inputs), unless its result type is `Notify<T>`.
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`
-///   may borrow from the state or be forwarded from any `&T` input.
+///   may borrow from the state or be forwarded from any `&T` input. This is
+///   the only change made to the function's signature.
+/// - Mistakes (`&mut` inputs, `impl Trait`, `async`, type parameters, `self`,
+///   `&[T]`, a non-`Copy` by-value port, …) are compile errors on the
+///   offending token, with the fix in the message.
 ///
 /// # Examples
 ///
@@ -48,14 +56,14 @@ pub mod typed;
 ///
 /// let mut b = GraphBuilder::new();
 /// let s = b.push_source(Source::new(1_i64));
-/// let d = b.push(add, (*s, *s));
-/// let h = b.push(history, d);
+/// let d = b.push(Add, (*s, *s));
+/// let h = b.push(History, d);
 /// let mut g = Graph::from_builder(b);
 /// *g.state_mut(s) = 5;
 /// g.stabilize(&mut Pool::new(1));
 /// assert_eq!(g.view(d), 10);
 /// assert_eq!(g.ref_view(h), &[2, 10]);
-/// assert_eq!(add::call(2, 3), 5);
+/// assert_eq!(add(2, 3), 5); // still a plain function
 /// ```
 pub use flowgraph_macros::segment_fn;
 
@@ -256,6 +264,7 @@ pub use flowgraph_macros::segment;
 #[doc(hidden)]
 /// Paths used by generated code; not part of the public API.
 pub mod __private {
+    pub use crate::derive_support::{fill_planes, Planes};
     pub use crate::core::layout::{GroupCodec, LeafKind, LeafLayout};
     // Support for `segment!` expansions.
     pub use crate::arrow::*;

@@ -9,5 +9,5 @@ fn inc(x: i64) -> i64 {
 fn main() {
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(1_i32));
-    let _ = b.push(inc, *s);
+    let _ = b.push(Inc, *s);
 }

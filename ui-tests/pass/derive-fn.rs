@@ -30,10 +30,10 @@ fn main() {
     let v = b.push_source(RefSource::new(vec![1, 2]));
     let w = b.push_source(RefSource::new(vec![3]));
     let r = b.push_source(RefSource::new(5_i64));
-    let a = b.push(add, (*s, *s));
-    let p = b.push(pick, (*v, *w));
-    let t = b.push(sum, vec![*r, *r]);
-    let (seen, flag) = b.push(stats, (a, *r));
+    let a = b.push(Add, (*s, *s));
+    let p = b.push(Pick, (*v, *w));
+    let t = b.push(Sum, vec![*r, *r]);
+    let (seen, flag) = b.push(Stats, (a, *r));
     let mut g = Graph::from_builder(b);
     *g.state_mut(s) = 2;
     g.stabilize(&mut Pool::new(1));

@@ -1,7 +1,7 @@
 //! Code generation: the `impl ::flowgraph::typed::Segment` for a classified
 //! signature. Generated code names the runtime only through `::flowgraph::…`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::derive::parse::{Receiver, Role, Signature};
@@ -47,6 +47,33 @@ pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
     let inputs_iface = inputs_interface(sig);
     let outputs_iface = sig.output.interface();
 
+    // Output leaves: a pattern binding each one, the payload built from them,
+    // and the notify plane of each group output.
+    let mut out = Outputs::default();
+    let out_pattern = out.bind(&sig.output);
+    let payload = out.payload(&sig.output);
+    let groups = out.groups.len();
+    let (state, init, unwrap_state, fill_planes) = if groups == 0 {
+        (
+            quote!(#state),
+            quote!(#init),
+            quote!(let __fg_user = __fg_state;),
+            quote!(),
+        )
+    } else {
+        // Group outputs need a notify plane per element, kept beside the state.
+        let fill = out
+            .groups
+            .iter()
+            .map(|(value, flag)| quote!((#value.len(), #flag)));
+        (
+            quote!(::flowgraph::__private::Planes<#state>),
+            quote!(::flowgraph::__private::Planes::new({ #init }, #groups)),
+            quote!(let ::flowgraph::__private::Planes { state: __fg_user, planes: __fg_planes } = __fg_state;),
+            quote!(let __fg_planes = ::flowgraph::__private::fill_planes(__fg_planes, [#(#fill),*]);),
+        )
+    };
+
     let mut counter = 0;
     let mut pats = Vec::new();
     let mut values = Vec::new();
@@ -71,18 +98,16 @@ pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
     let mut args = Vec::new();
     match sig.receiver {
         Receiver::None => {}
-        Receiver::Ref => args.push(quote!(&*__fg_state)),
-        Receiver::Mut => args.push(quote!(__fg_state)),
+        Receiver::Ref => args.push(quote!(&*__fg_user)),
+        Receiver::Mut => args.push(quote!(__fg_user)),
     }
     for p in &sig.params {
         args.push(match p {
             Role::Input(_) => values.next().expect("one value per input"),
-            Role::State { .. } => quote!(__fg_state),
+            Role::State { .. } => quote!(__fg_user),
             Role::Init => quote!(__fg_init),
         });
     }
-    let out = format_ident!("__fg_out");
-    let convert = output(&sig.output, quote!(#out), &mut 0);
 
     quote! {
         impl #impl_generics ::flowgraph::typed::Segment for #self_ty #where_clause {
@@ -104,8 +129,10 @@ pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
             ) -> <Self::Outputs as ::flowgraph::typed::Interface>::Values<'a> {
                 let #pattern = __fg_inputs;
                 let __fg_notify: bool = #default_notify;
-                let #out = #call(#(#args),*);
-                #convert
+                #unwrap_state
+                let #out_pattern = #call(#(#args),*);
+                #fill_planes
+                #payload
             }
         }
     }
@@ -145,33 +172,65 @@ fn destructure(
     }
 }
 
-/// Turns the user's return value `expr` into the output payload.
-fn output(tree: &Tree, expr: TokenStream, counter: &mut usize) -> TokenStream {
-    match tree {
-        Tree::Leaf { notify: true, .. } => {
-            quote!({
-                let ::flowgraph::typed::Notify(__fg_f, __fg_x) = #expr;
-                (__fg_f, __fg_x)
-            })
+/// The output leaves of one signature, numbered in order.
+#[derive(Default)]
+struct Outputs {
+    /// Per leaf: the bound value and its flag expression.
+    leaves: Vec<(TokenStream, TokenStream)>,
+    /// Per group leaf: the bound value and its flag, in order.
+    groups: Vec<(TokenStream, TokenStream)>,
+}
+
+impl Outputs {
+    /// The pattern binding the user's result, leaf by leaf.
+    fn bind(&mut self, tree: &Tree) -> TokenStream {
+        match tree {
+            Tree::Leaf { kind, notify, .. } => {
+                let k = self.leaves.len();
+                let v = format_ident!("__fg_o{}", k);
+                let (pattern, flag) = if *notify {
+                    let f = format_ident!("__fg_f{}", k);
+                    (quote!(::flowgraph::typed::Notify(#f, #v)), quote!(#f))
+                } else {
+                    (quote!(#v), quote!(__fg_notify))
+                };
+                if *kind == LeafKind::RefPorts {
+                    self.groups.push((quote!(#v), flag.clone()));
+                }
+                self.leaves.push((quote!(#v), flag));
+                pattern
+            }
+            Tree::Tuple(children) => {
+                let pats = children.iter().map(|c| self.bind(c));
+                quote!((#(#pats,)*))
+            }
         }
-        Tree::Leaf { span, .. } => {
-            let s = *span;
-            quote_spanned!(s=> (__fg_notify, #expr))
-        }
-        Tree::Tuple(children) => {
-            let names: Vec<_> = (0..children.len())
-                .map(|i| format_ident!("__fg_o{}_{}", *counter, i, span = Span::call_site()))
-                .collect();
-            *counter += 1;
-            let converted: Vec<_> = children
-                .iter()
-                .zip(&names)
-                .map(|(c, n)| output(c, quote!(#n), counter))
-                .collect();
-            quote!({
-                let (#(#names,)*) = #expr;
-                (#(#converted,)*)
-            })
+    }
+
+    /// The output payload, once the leaves are bound (and the planes filled).
+    fn payload(&self, tree: &Tree) -> TokenStream {
+        let mut leaf = 0;
+        let mut group = 0;
+        self.payload_from(tree, &mut leaf, &mut group)
+    }
+
+    fn payload_from(&self, tree: &Tree, leaf: &mut usize, group: &mut usize) -> TokenStream {
+        match tree {
+            Tree::Leaf { kind, span, .. } => {
+                let (v, flag) = &self.leaves[*leaf];
+                *leaf += 1;
+                if *kind == LeafKind::RefPorts {
+                    let g = *group;
+                    *group += 1;
+                    quote_spanned!(*span=> (&__fg_planes[#g][..], #v))
+                } else {
+                    quote_spanned!(*span=> (#flag, #v))
+                }
+            }
+            Tree::Tuple(children) => {
+                let parts = children.iter().map(|c| self.payload_from(c, leaf, group));
+                quote!((#(#parts,)*))
+            }
         }
     }
 }
@@ -210,7 +269,9 @@ mod tests {
         ));
         assert!(out.contains(&quote!(let (__fg_n0, __fg_v0) = __fg_inputs;).to_string()));
         assert!(out.contains(&quote!(let __fg_notify: bool = __fg_n0;).to_string()));
-        assert!(out.contains(&quote!((__fg_notify, __fg_out)).to_string()));
+        assert!(out.contains(
+            &quote!(let __fg_o0 = Self::call(__fg_v0); (__fg_notify, __fg_o0)).to_string()
+        ));
     }
 
     #[test]
@@ -228,6 +289,24 @@ mod tests {
     }
 
     #[test]
+    fn group_outputs_get_a_notify_plane_beside_the_state() {
+        let out = expand(parse_quote!(fn f(xs: &[&u8]) -> (u8, Notify<&[&u8]>)));
+        assert!(out.contains(
+            &quote!(
+                type State = ::flowgraph::__private::Planes<()>;
+            )
+            .to_string()
+        ));
+        assert!(out.contains(
+            &quote!(let __fg_planes = ::flowgraph::__private::fill_planes(__fg_planes, [(__fg_o1.len(), __fg_f1)]);)
+                .to_string()
+        ));
+        assert!(out.contains(
+            &quote!(((__fg_notify, __fg_o0), (&__fg_planes[0usize][..], __fg_o1),)).to_string()
+        ));
+    }
+
+    #[test]
     fn notify_wrappers_pass_and_return_the_flag() {
         let out = expand(parse_quote!(fn f(#[init] i: bool, x: Notify<i64>) -> (Notify<i64>, i64)));
         assert!(out.contains(
@@ -238,8 +317,9 @@ mod tests {
             .to_string()
         ));
         assert!(out.contains(
-            &quote!(let ::flowgraph::typed::Notify(__fg_f, __fg_x) = __fg_o0_0;).to_string()
+            &quote!(let (::flowgraph::typed::Notify(__fg_f0, __fg_o0), __fg_o1,) = Self::call)
+                .to_string()
         ));
-        assert!(out.contains(&quote!((__fg_notify, __fg_o0_1)).to_string()));
+        assert!(out.contains(&quote!(((__fg_f0, __fg_o0), (__fg_notify, __fg_o1),)).to_string()));
     }
 }

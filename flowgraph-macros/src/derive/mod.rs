@@ -19,13 +19,11 @@ use expand::Target;
 use parse::{Form, Signature};
 use ports::Errors;
 
-/// `#[segment_fn]`: a unit struct named after the function, the function as
-/// its associated `call`, and the `Segment` impl.
+/// `#[segment_fn]`: the function, unchanged but for its elided lifetimes, a
+/// unit struct (the function's name in `CamelCase`, or `name = …`) and its
+/// `Segment` impl calling the function.
 pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    if !attr.is_empty() {
-        errors.at(&attr, "`#[segment_fn]` takes no arguments");
-    }
     let mut f: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
@@ -36,30 +34,31 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
             .into_compile_error();
         }
     };
+    let struct_name = struct_name(attr, &f.sig.ident, &mut errors);
     let sig = parse::signature(&mut f.sig, Form::Fn, &mut errors);
     lifetimes::name_elided(&mut f.sig);
 
-    let name = f.sig.ident.clone();
+    let name = &f.sig.ident;
     let vis = &f.vis;
-    let (docs, attrs): (Vec<_>, Vec<_>) = f.attrs.iter().partition(|a| a.path().is_ident("doc"));
+    let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    let link = format!(" The segment computed by [`{name}`].");
     let unit = quote! {
         #(#docs)*
-        #[allow(non_camel_case_types, reason = "the segment is named after its function")]
+        #[doc = ""]
+        #[doc = #link]
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-        #vis struct #name;
+        #vis struct #struct_name;
     };
     if let Err(e) = errors.finish() {
         let e = e.into_compile_error();
-        if sig.receiver_span.is_some() {
-            // A method: the unit struct could not live in its impl block.
+        if sig.receiver_span.is_some() || struct_name == *name {
+            // A method (the unit struct could not live in its impl block), or
+            // a struct that would clash with the function.
             return quote!(#e #f);
         }
-        return quote!(#e #unit);
+        return quote!(#e #f #unit);
     }
 
-    let mut call_sig = f.sig.clone();
-    call_sig.ident = syn::Ident::new("call", name.span());
-    let block = &f.block;
     let (state, init) = match sig.state() {
         Some((ty, Some(init))) => (
             ty.to_token_stream(),
@@ -73,22 +72,70 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let imp = expand::segment_impl(&Target {
         impl_generics: quote!(),
-        self_ty: quote!(#name),
+        self_ty: quote!(#struct_name),
         where_clause: quote!(),
         state,
         init,
-        call: quote!(Self::call),
+        call: quote!(#name),
         sig: &sig,
     });
     quote! {
+        #f
         #unit
-        impl #name {
-            /// Calls the function this segment was generated from, outside any graph.
-            #(#attrs)*
-            #vis #call_sig #block
-        }
         #imp
     }
+}
+
+/// The segment struct's name: `name = Ident` from the attribute, or the
+/// function's name in `CamelCase`.
+fn struct_name(attr: TokenStream, fn_name: &syn::Ident, errors: &mut Errors) -> syn::Ident {
+    let camel = syn::Ident::new(&camel_case(&fn_name.to_string()), fn_name.span());
+    if attr.is_empty() {
+        if camel == *fn_name {
+            errors.at(
+                fn_name,
+                format!("the segment struct would be named like the function, `{fn_name}`: name it with `#[segment_fn(name = …)]`, or name the function in `snake_case`"),
+            );
+        }
+        return camel;
+    }
+    let mut name = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("name") {
+            name = Some(meta.value()?.parse::<syn::Ident>()?);
+            Ok(())
+        } else {
+            Err(meta.error("unknown `#[segment_fn]` argument: the only one is `name = StructName`"))
+        }
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
+        errors.push(e);
+    }
+    match name {
+        Some(n) if n == *fn_name => {
+            errors.at(
+                &n,
+                "the segment struct needs a name other than the function's",
+            );
+            camel
+        }
+        Some(n) => n,
+        None => camel,
+    }
+}
+
+/// `moving_average` → `MovingAverage`.
+fn camel_case(snake: &str) -> String {
+    let snake = snake.strip_prefix("r#").unwrap_or(snake);
+    snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            let first = c.next().expect("non-empty");
+            first.to_uppercase().chain(c).collect::<String>()
+        })
+        .collect()
 }
 
 /// `#[segment_impl]`: the struct is the state, `compute` is the body.
@@ -162,36 +209,75 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fn_form_keeps_the_body_as_call() {
+    fn fn_form_keeps_the_function_and_adds_a_struct() {
         let out = segment_fn(
             quote!(),
             quote! {
                 /// Adds.
-                pub fn add(a: i64, b: &i64) -> i64 { a + *b }
+                pub fn add_one(a: i64, b: &i64) -> i64 { a + *b }
             },
         )
         .to_string();
         assert!(out.contains(
             &quote!(
-                pub struct add;
+                pub struct AddOne;
             )
             .to_string()
         ));
         assert!(out.contains(
             &quote!(
-                pub fn call<'a>(a: i64, b: &'a i64) -> i64 {
+                pub fn add_one<'a>(a: i64, b: &'a i64) -> i64 {
                     a + *b
                 }
             )
             .to_string()
         ));
-        assert!(out.contains(&quote!(impl ::flowgraph::typed::Segment for add).to_string()));
+        assert!(out.contains(&quote!(impl ::flowgraph::typed::Segment for AddOne).to_string()));
+        assert!(out.contains(&quote!(add_one(__fg_v0, __fg_v1)).to_string()));
         assert!(out.contains(
             &quote!(
                 type State = ();
             )
             .to_string()
         ));
+        let out = segment_fn(
+            quote!(name = Plus),
+            quote!(
+                fn add(a: i64) -> i64 {
+                    a
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.contains(
+            &quote!(
+                struct Plus;
+            )
+            .to_string()
+        ));
+    }
+
+    #[test]
+    fn struct_names() {
+        assert_eq!(camel_case("moving_average"), "MovingAverage");
+        assert_eq!(camel_case("r#type"), "Type");
+        assert_eq!(camel_case("_x__y2"), "XY2");
+        let out = segment_fn(
+            quote!(),
+            quote!(
+                fn Inc(a: i64) {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("name it with `#[segment_fn(name = …)]`"));
+        let out = segment_fn(
+            quote!(nam = X),
+            quote!(
+                fn inc(a: i64) {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("the only one is `name = StructName`"));
     }
 
     #[test]
@@ -221,7 +307,7 @@ mod tests {
             )
             .to_string()
         ));
-        assert!(out.contains(&quote!(fn call<'a>(n: &'a mut u64, _x: i64) -> u64).to_string()));
+        assert!(out.contains(&quote!(fn count<'a>(n: &'a mut u64, _x: i64) -> u64).to_string()));
         let out = segment_fn(
             quote!(),
             quote!(
@@ -244,7 +330,7 @@ mod tests {
         assert!(out.contains("compile_error"));
         assert!(out.contains(
             &quote!(
-                struct bad;
+                struct Bad;
             )
             .to_string()
         ));
@@ -256,7 +342,7 @@ mod tests {
             ),
         )
         .to_string();
-        assert!(out.contains("takes no arguments"));
+        assert!(out.contains("unknown `#[segment_fn]` argument"));
         let out = segment_fn(
             quote!(),
             quote!(
@@ -287,7 +373,7 @@ mod tests {
             )
             .to_string()
         ));
-        assert!(out.contains(&quote!(Self::compute(&*__fg_state, __fg_v0)).to_string()));
+        assert!(out.contains(&quote!(Self::compute(&*__fg_user, __fg_v0)).to_string()));
         assert!(out.contains(
             &quote!(
                 fn compute<'a>(&'a self, x: T) -> T {

@@ -47,7 +47,7 @@ pub(crate) enum Tree {
     Tuple(Vec<Tree>),
 }
 
-/// Which side of the function a type sits on; outputs support fewer forms.
+/// Which side of the function a type sits on; some messages differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Side {
     Input,
@@ -157,12 +157,6 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
             match &*r.elem {
                 Type::Slice(s) => match &*s.elem {
                     Type::Reference(inner) if inner.mutability.is_none() => {
-                        if side == Side::Output {
-                            errors.at(
-                                ty,
-                                "`&[&T]` (`RefPorts<T>`) outputs are not supported here: a group output needs a notify plane; implement `Segment` by hand and return `(&[bool], &[&T])`",
-                            );
-                        }
                         check_static(&inner.elem, errors);
                         leaf(LeafKind::RefPorts, &inner.elem)
                     }
@@ -373,11 +367,6 @@ mod tests {
                 parse_quote!(&[i64]),
                 Side::Input,
                 "`&[T]` is not a port type",
-            ),
-            (
-                parse_quote!(&[&i64]),
-                Side::Output,
-                "outputs are not supported",
             ),
             (parse_quote!(impl Copy), Side::Input, "`impl Trait`"),
             (parse_quote!(Vec<&'x u8>), Side::Input, "borrow for `'x`"),

@@ -25,7 +25,7 @@
 ///
 /// let mut b = GraphBuilder::new();
 /// let s = b.push_source(Source::new(-3_i64));
-/// let a = b.push(abs, *s);
+/// let a = b.push(Abs, *s);
 /// let mut g = Graph::from_builder(b);
 /// *g.state_mut(s) = 3;
 /// g.stabilize(&mut Pool::new(1));
