@@ -33,6 +33,39 @@ pub(crate) fn inputs_interface(sig: &Signature) -> TokenStream {
     }
 }
 
+/// A stand-in `impl Segment` for a signature with mistakes whose interfaces
+/// are nevertheless known: uses of the segment still type-check, so each
+/// mistake is reported once, at its definition. Its `compute` cannot run (the
+/// crate does not compile).
+pub(crate) fn placeholder_impl(t: &Target<'_>) -> TokenStream {
+    let Target {
+        impl_generics,
+        self_ty,
+        where_clause,
+        sig,
+        ..
+    } = t;
+    let inputs_iface = inputs_interface(sig);
+    let outputs_iface = sig.output.interface();
+    quote! {
+        impl #impl_generics ::flowgraph::typed::Segment for #self_ty #where_clause {
+            type Inputs = #inputs_iface;
+            type Outputs = #outputs_iface;
+            type State = ();
+
+            fn init(self) -> Self::State {}
+
+            fn compute<'a, 'b: 'a>(
+                _: <Self::Inputs as ::flowgraph::typed::Interface>::Values<'a>,
+                _: &'b mut Self::State,
+                _: bool,
+            ) -> <Self::Outputs as ::flowgraph::typed::Interface>::Values<'a> {
+                ::core::unreachable!("a segment with compile errors")
+            }
+        }
+    }
+}
+
 /// The `impl Segment` block.
 pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
     let Target {

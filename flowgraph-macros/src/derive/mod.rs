@@ -56,7 +56,20 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
             // a struct that would clash with the function.
             return quote!(#e #f);
         }
-        return quote!(#e #f #unit);
+        let placeholder = if sig.interfaces_ok {
+            expand::placeholder_impl(&Target {
+                impl_generics: quote!(),
+                self_ty: quote!(#struct_name),
+                where_clause: quote!(),
+                state: quote!(),
+                init: quote!(),
+                call: quote!(),
+                sig: &sig,
+            })
+        } else {
+            quote!()
+        };
+        return quote!(#e #f #unit #placeholder);
     }
 
     let (state, init) = match sig.state() {
@@ -181,13 +194,31 @@ pub(crate) fn segment_impl(attr: TokenStream, item: TokenStream) -> TokenStream 
             "`#[segment_impl]` needs a `compute` method in this impl block: `fn compute(&mut self, x: i64) -> i64 { … }` (`&mut self` is the state; `&self` or no receiver also work)",
         );
     }
-    if let Err(e) = errors.finish() {
-        let e = e.into_compile_error();
-        return quote!(#e #imp);
-    }
-    let sig = sig.expect("checked above");
     let (impl_generics, _, where_clause) = imp.generics.split_for_impl();
     let self_ty = &imp.self_ty;
+    if let Err(e) = errors.finish() {
+        let e = e.into_compile_error();
+        let placeholder = match &sig {
+            Some(sig)
+                if sig.interfaces_ok
+                    && imp.trait_.is_none()
+                    && imp.generics.lifetimes().next().is_none() =>
+            {
+                expand::placeholder_impl(&Target {
+                    impl_generics: quote!(#impl_generics),
+                    self_ty: quote!(#self_ty),
+                    where_clause: quote!(#where_clause),
+                    state: quote!(),
+                    init: quote!(),
+                    call: quote!(),
+                    sig,
+                })
+            }
+            _ => quote!(),
+        };
+        return quote!(#e #imp #placeholder);
+    }
+    let sig = sig.expect("checked above");
     let state = quote_spanned!(self_ty.span()=> Self);
     let generated = expand::segment_impl(&Target {
         impl_generics: quote!(#impl_generics),
@@ -334,7 +365,25 @@ mod tests {
             )
             .to_string()
         ));
-        assert!(!out.contains("Segment for"));
+        assert!(
+            !out.contains("Segment for"),
+            "no impl: the input's interface is unknown"
+        );
+        let out = segment_fn(
+            quote!(),
+            quote!(
+                async fn late(x: i64) -> i64 {
+                    x
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.contains("cannot be `async`"));
+        assert!(
+            out.contains(&quote!(impl ::flowgraph::typed::Segment for Late).to_string()),
+            "a stand-in impl keeps uses of `Late` quiet"
+        );
+        assert!(out.contains("unreachable"));
         let out = segment_fn(
             quote!(oops),
             quote!(

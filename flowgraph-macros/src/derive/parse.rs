@@ -48,6 +48,9 @@ pub(crate) struct Signature {
     pub(crate) receiver_span: Option<Span>,
     pub(crate) params: Vec<Role>,
     pub(crate) output: Tree,
+    /// Every input and output type was classified without error, so the
+    /// interfaces are the intended ones even if the signature has mistakes.
+    pub(crate) interfaces_ok: bool,
 }
 
 impl Signature {
@@ -93,6 +96,11 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
     if let Some(v) = &sig.variadic {
         errors.at(v, "a segment cannot be variadic");
     }
+    let has_type_params = sig
+        .generics
+        .params
+        .iter()
+        .any(|g| !matches!(g, GenericParam::Lifetime(_)));
     for g in &sig.generics.params {
         match g {
             GenericParam::Lifetime(_) => {}
@@ -118,6 +126,8 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
 
     let mut receiver = Receiver::None;
     let mut receiver_span = None;
+    // Port types may name the function's type parameters, unknown outside it.
+    let mut interfaces_ok = !has_type_params;
     let mut params = Vec::new();
     let mut state_seen: Option<syn::Attribute> = None;
     let mut init_seen = false;
@@ -198,9 +208,13 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
                                 Form::Impl => "`&mut` inputs are not allowed: inputs are shared views of upstream outputs; the node's state is `&mut self`".to_owned(),
                             },
                         );
+                        interfaces_ok = false;
                         return Role::Input(Tree::Tuple(Vec::new()));
                     }
-                    Role::Input(Tree::classify(&pt.ty, Side::Input, errors))
+                    let before = errors.count();
+                    let tree = Tree::classify(&pt.ty, Side::Input, errors);
+                    interfaces_ok &= errors.count() == before;
+                    Role::Input(tree)
                 });
                 params.push(role);
             }
@@ -211,20 +225,24 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
         .filter(|p| matches!(p, Role::Input(_)))
         .count();
     if inputs > MAX_ARITY {
+        interfaces_ok = false;
         errors.at(
             &sig.inputs,
             format!("a segment takes at most {MAX_ARITY} input parameters, this one takes {inputs}: group some into a tuple parameter"),
         );
     }
+    let before = errors.count();
     let output = match &sig.output {
         ReturnType::Default => Tree::Tuple(Vec::new()),
         ReturnType::Type(_, ty) => Tree::classify(ty, Side::Output, errors),
     };
+    interfaces_ok &= errors.count() == before;
     Signature {
         receiver,
         receiver_span,
         params,
         output,
+        interfaces_ok,
     }
 }
 

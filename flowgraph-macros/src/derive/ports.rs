@@ -83,7 +83,7 @@ impl Tree {
 
 /// Collected errors, combined into one stream of `compile_error!`s.
 #[derive(Debug, Default)]
-pub(crate) struct Errors(Option<syn::Error>);
+pub(crate) struct Errors(Option<syn::Error>, usize);
 
 impl Errors {
     /// Records an error at `tokens`' span.
@@ -93,10 +93,16 @@ impl Errors {
 
     /// Records an error.
     pub(crate) fn push(&mut self, error: syn::Error) {
+        self.1 += 1;
         match &mut self.0 {
             Some(e) => e.combine(error),
             None => self.0 = Some(error),
         }
+    }
+
+    /// How many errors were recorded so far.
+    pub(crate) fn count(&self) -> usize {
+        self.1
     }
 
     /// The combined error, if any.
