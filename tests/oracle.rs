@@ -5,6 +5,8 @@
 //! The segments cover every way a payload rides a wire: by-value ports,
 //! references forwarded from inputs, references into the node's own state
 //! (a `Vec` replaced on every compute, so a stale pointer would dangle),
+//! references into the heap buffer of a `Vec` source that pokes grow or
+//! replace,
 //! runtime-length groups fed by a fan-in of single handles or by another
 //! node's group output, tuple outputs, an `Operator` with a passthrough path
 //! and a notify-cutting node (spec §6 `Abs`).
@@ -262,6 +264,35 @@ impl Operator for Op {
     }
 }
 
+/// How a poke changes a `Vec` source: grows it (the buffer may move),
+/// replaces it (the old buffer is freed) or writes into it.
+fn vec_poke(vec: &mut Vec<i64>, v: i64) {
+    match v.rem_euclid(3) {
+        0 if vec.len() < 12 => vec.push(v),
+        1 => *vec = vec![v; 1 + v.unsigned_abs() as usize % 4],
+        _ => vec[0] = v,
+    }
+}
+
+/// A reference into the heap buffer of an input `Vec`, chosen by a port.
+struct Elem(Meta);
+impl Segment for Elem {
+    type Inputs = (RefPort<Vec<i64>>, Port<i64>);
+    type Outputs = RefPort<i64>;
+    type State = Meta;
+    fn init(self) -> Meta {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>(
+        ((nv, v), (ni, i)): ((bool, &'a Vec<i64>), (bool, i64)),
+        m: &'b mut Meta,
+        init: bool,
+    ) -> (bool, &'a i64) {
+        m.hit(init);
+        (nv || ni, &v[i.rem_euclid(v.len() as i64) as usize])
+    }
+}
+
 /// A group input: forwards all but its first element as a group output and
 /// summarizes the whole group by value.
 struct Gather(Meta);
@@ -328,6 +359,8 @@ enum Kind {
     RSrc,
     LibSrc,
     LibRefSrc,
+    VecSrc,
+    Elem,
     Cut,
     Mix,
     Fwd,
@@ -341,12 +374,12 @@ impl Kind {
     fn is_source(self) -> bool {
         matches!(
             self,
-            Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc
+            Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc | Kind::VecSrc
         )
     }
     /// Library sources carry no run counter.
     fn counted(self) -> bool {
-        !matches!(self, Kind::LibSrc | Kind::LibRefSrc)
+        !matches!(self, Kind::LibSrc | Kind::LibRefSrc | Kind::VecSrc)
     }
 }
 
@@ -362,6 +395,7 @@ enum In {
 enum Val {
     One(bool, i64),
     Grp(Vec<(bool, i64)>),
+    Vec(bool, Vec<i64>),
 }
 
 /// A typed handle on an output slot, to read it from the graph.
@@ -370,6 +404,7 @@ enum Out {
     P(Handle<Port<i64>>),
     R(Handle<RefPort<i64>>),
     G(Handle<RefPorts<i64>>),
+    V(Handle<RefPort<Vec<i64>>>),
 }
 
 #[derive(Clone, Copy)]
@@ -378,6 +413,7 @@ enum Poke {
     R(SourceHandle<RSrc>),
     LibP(SourceHandle<Source<i64>>),
     LibR(SourceHandle<RefSource<i64>>),
+    Vec(SourceHandle<RefSource<Vec<i64>>>),
 }
 
 struct MNode {
@@ -401,6 +437,8 @@ impl Model {
     fn input(&self, i: &In, ran: &[bool]) -> Vec<(bool, i64)> {
         let one = |s: usize| match self.slots[s] {
             Val::One(f, v) => (f && ran[self.owner[s]], v),
+            // `Elem` reads the vector itself from the slot.
+            Val::Vec(f, _) => (f && ran[self.owner[s]], 0),
             Val::Grp(_) => unreachable!("a single input wired to a group"),
         };
         match i {
@@ -411,25 +449,25 @@ impl Model {
                     .iter()
                     .map(|&(f, v)| (f && ran[self.owner[s]], v))
                     .collect(),
-                Val::One(..) => unreachable!("a group input wired to a single"),
+                Val::One(..) | Val::Vec(..) => unreachable!("a group input wired to a single"),
             },
         }
     }
 
-    /// Runs one generation: `poked` sources (with their new values), or every
-    /// node for the build call. Returns which nodes ran.
+    /// Runs one generation: `poked` sources (with their new values, in poke
+    /// order), or every node for the build call. Returns which nodes ran.
     fn step(&mut self, poked: &[(usize, i64)], build: bool) -> Vec<bool> {
         let n = self.nodes.len();
         let mut ran = vec![false; n];
-        let mut values = vec![None; n];
+        let mut values = vec![Vec::new(); n];
         for &(node, v) in poked {
-            values[node] = Some(v);
+            values[node].push(v);
         }
         for id in 0..n {
             let node = &self.nodes[id];
             let run = build
                 || if node.kind.is_source() {
-                    values[id].is_some()
+                    !values[id].is_empty()
                 } else {
                     node.ins.iter().any(|i| match i {
                         &In::One(s) | &In::Grp(s) => ran[self.owner[s]],
@@ -445,11 +483,38 @@ impl Model {
             }
             let ins: Vec<Vec<(bool, i64)>> = node.ins.iter().map(|i| self.input(i, &ran)).collect();
             let one = |k: usize| ins[k][0];
+            let slot_vec = |k: usize| match &node.ins[k] {
+                &In::One(s) => match &self.slots[s] {
+                    Val::Vec(_, v) => v.clone(),
+                    _ => unreachable!("a vector input wired to a scalar"),
+                },
+                _ => unreachable!("a vector input wired to a group"),
+            };
+            let own_vec = match &self.slots[node.outs[0]] {
+                Val::Vec(_, v) => v.clone(),
+                _ => Vec::new(),
+            };
+            let elem_vec = (node.kind == Kind::Elem).then(|| slot_vec(0));
             let node = &mut self.nodes[id];
             let outs: Vec<Val> = match node.kind {
                 Kind::PSrc | Kind::RSrc | Kind::LibSrc | Kind::LibRefSrc => {
-                    let v = values[id].unwrap_or(0);
+                    let v = values[id].last().copied().unwrap_or(0);
                     vec![Val::One(true, v)]
+                }
+                Kind::VecSrc => {
+                    let mut vec = own_vec;
+                    for &v in &values[id] {
+                        vec_poke(&mut vec, v);
+                    }
+                    vec![Val::Vec(true, vec)]
+                }
+                Kind::Elem => {
+                    let vec = elem_vec.expect("read above");
+                    let ((nv, _), (ni, i)) = (one(0), one(1));
+                    vec![Val::One(
+                        nv || ni,
+                        vec[i.rem_euclid(vec.len() as i64) as usize],
+                    )]
                 }
                 Kind::Cut => {
                     let new = one(0).1.rem_euclid(4);
@@ -541,6 +606,7 @@ fn build(rng: &mut Rng, size: Size) -> Case {
     let mut ports: Vec<(Handle<Port<i64>>, usize)> = Vec::new();
     let mut refs: Vec<(Handle<RefPort<i64>>, usize)> = Vec::new();
     let mut groups: Vec<(Handle<RefPorts<i64>>, usize)> = Vec::new();
+    let mut vecs: Vec<(Handle<RefPort<Vec<i64>>>, usize)> = Vec::new();
     let mut sources = Vec::new();
 
     for id in 0..total {
@@ -555,15 +621,17 @@ fn build(rng: &mut Rng, size: Size) -> Case {
             },
         };
         let kind = if id < size.sources {
-            // Make sure both wire types exist from the start.
-            match (id, rng.below(4)) {
-                (0, _) | (_, 0) => Kind::PSrc,
-                (1, _) | (_, 1) => Kind::RSrc,
-                (_, 2) => Kind::LibSrc,
+            // Make sure every wire type exists from the start.
+            match if id < 3 { id } else { rng.below(5) } {
+                0 => Kind::PSrc,
+                1 => Kind::RSrc,
+                2 => Kind::VecSrc,
+                3 => Kind::LibSrc,
                 _ => Kind::LibRefSrc,
             }
         } else {
-            match rng.below(10) {
+            match rng.below(11) {
+                10 => Kind::Elem,
                 0 => Kind::Cut,
                 1 | 2 => Kind::Mix,
                 3 => Kind::Fwd,
@@ -596,6 +664,17 @@ fn build(rng: &mut Rng, size: Size) -> Case {
                 let h = b.push_source(RefSource::new(0_i64));
                 sources.push((id, Poke::LibR(h)));
                 vec![Out::R(*h)]
+            }
+            Kind::VecSrc => {
+                let h = b.push_source(RefSource::new(vec![1_i64, 2]));
+                sources.push((id, Poke::Vec(h)));
+                vec![Out::V(*h)]
+            }
+            Kind::Elem => {
+                let (h0, s0) = vecs[rng.pick(vecs.len())];
+                let (h1, s1) = port(rng);
+                ins.extend([In::One(s0), In::One(s1)]);
+                vec![Out::R(b.push(Elem(meta), (h0, h1)))]
             }
             Kind::Cut => {
                 let (h, s) = port(rng);
@@ -658,7 +737,10 @@ fn build(rng: &mut Rng, size: Size) -> Case {
         let mut slots = Vec::new();
         for o in new_outs {
             let slot = model.slots.len();
-            model.slots.push(Val::One(false, 0));
+            model.slots.push(match o {
+                Out::V(_) => Val::Vec(false, vec![1, 2]),
+                _ => Val::One(false, 0),
+            });
             model.owner.push(id);
             slots.push(slot);
             outs.push(o);
@@ -666,6 +748,7 @@ fn build(rng: &mut Rng, size: Size) -> Case {
                 Out::P(h) => ports.push((h, slot)),
                 Out::R(h) => refs.push((h, slot)),
                 Out::G(h) => groups.push((h, slot)),
+                Out::V(h) => vecs.push((h, slot)),
             }
         }
         model.nodes.push(MNode {
@@ -698,6 +781,7 @@ impl Case {
                     assert_eq!(f.len(), r.len());
                     Val::Grp(f.iter().zip(r).map(|(&f, &&v)| (f, v)).collect())
                 }
+                Out::V(h) => Val::Vec(g.notified(h), g.ref_view(h).clone()),
             };
             let node = self.model.owner[slot];
             assert_eq!(
@@ -731,15 +815,19 @@ fn run_seed(seed: u64, pool: &mut Pool, size: Size) -> u64 {
             if !rng.chance(percent) {
                 continue;
             }
-            let v = rng.small();
-            let g = &mut case.graph;
-            match h {
-                Poke::P(h) => g.state_mut(h).v = v,
-                Poke::R(h) => g.state_mut(h).v = v,
-                Poke::LibP(h) => *g.state_mut(h) = v,
-                Poke::LibR(h) => *g.state_mut(h) = v,
+            // Sometimes poke the same source twice in one generation.
+            for _ in 0..1 + usize::from(rng.chance(10)) {
+                let v = rng.small();
+                let g = &mut case.graph;
+                match h {
+                    Poke::P(h) => g.state_mut(h).v = v,
+                    Poke::R(h) => g.state_mut(h).v = v,
+                    Poke::LibP(h) => *g.state_mut(h) = v,
+                    Poke::LibR(h) => *g.state_mut(h) = v,
+                    Poke::Vec(h) => vec_poke(g.state_mut(h), v),
+                }
+                poked.push((node, v));
             }
-            poked.push((node, v));
         }
         case.graph.stabilize(pool);
         let ran = case.model.step(&poked, false);
@@ -814,7 +902,7 @@ fn seeds(n: u64) -> Vec<u64> {
 fn oracle(threads: usize) {
     let _dog = Watchdog::arm("oracle", 120);
     let mut pool = Pool::new(threads);
-    let (n_light, n_heavy) = if cfg!(miri) { (2, 1) } else { (8, 3) };
+    let (n_light, n_heavy) = if cfg!(miri) { (3, 1) } else { (8, 3) };
     for (kind, size, n) in [("light", light(), n_light), ("heavy", heavy(), n_heavy)] {
         let mut parallel = 0;
         for seed in seeds(n) {
@@ -861,12 +949,21 @@ fn oracle_4_threads() {
 fn oracle_exercises_cuts_and_passthroughs() {
     let mut cuts = 0;
     let mut passthroughs = 0;
-    // The model alone, at full size even under Miri: only the build calls
-    // run on the graph.
+    // The model alone: only the build calls run on the graph.
+    let size = if cfg!(miri) {
+        Size {
+            sources: 4,
+            nodes: 40,
+            generations: 20,
+            ..full_light()
+        }
+    } else {
+        full_light()
+    };
     for seed in seeds(2) {
         let mut rng = Rng(seed);
-        let mut case = build(&mut rng, full_light());
-        for _ in 0..full_light().generations {
+        let mut case = build(&mut rng, size);
+        for _ in 0..size.generations {
             let mut poked = Vec::new();
             for &(n, _) in &case.sources {
                 if rng.chance(50) {
