@@ -32,6 +32,8 @@ pub mod typed;
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`
 ///   may borrow from the state or be forwarded from any `&T` input. This is
 ///   the only change made to the function's signature.
+/// - Types are read as written: `Notify<…>` is recognized by its name, and a
+///   type alias is a by-value `Port` whatever it names.
 /// - Mistakes (`&mut` inputs, `impl Trait`, `async`, type parameters, `self`,
 ///   `&[T]`, a non-`Copy` by-value port, …) are compile errors on the
 ///   offending token, with the fix in the message.
