@@ -989,3 +989,36 @@ fn oracle_exercises_cuts_and_passthroughs() {
     assert!(cuts > 0, "no notification was ever cut");
     assert!(passthroughs > 0, "no operator ever took its passthrough");
 }
+
+/// Graphs past 4096 nodes, so the scheduler's per-node bookkeeping spans
+/// several levels and words; cones from a handful of nodes to all of them.
+#[test]
+fn oracle_large_graphs() {
+    let _dog = Watchdog::arm("oracle_large_graphs", 120);
+    let (nodes, generations) = if cfg!(miri) { (60, 3) } else { (6000, 12) };
+    let light = Size {
+        sources: 24,
+        nodes,
+        generations,
+        heavy_percent: 0,
+        spin: Duration::ZERO,
+    };
+    let heavy = Size {
+        heavy_percent: 30,
+        spin: Duration::from_micros(2),
+        ..light
+    };
+    for (threads, size) in [(1, light), (2, light), (2, heavy)] {
+        let mut pool = Pool::new(threads);
+        for seed in seeds(1) {
+            let r = catch_unwind(AssertUnwindSafe(|| run_seed(seed, &mut pool, size)));
+            if let Err(e) = r {
+                eprintln!(
+                    "oracle: large graph, seed {seed} failed on {threads} thread(s); \
+                     rerun with ORACLE_SEED={seed}"
+                );
+                std::panic::resume_unwind(e);
+            }
+        }
+    }
+}
