@@ -323,6 +323,9 @@ fn poison(threads: usize, boom_at: &[usize], small_cone: bool) {
             "the heavy graph never ran on the pool"
         );
     }
+    let live = Arc::clone(&l.tally.live);
+    drop(l);
+    assert_eq!(live.load(Relaxed), 0, "states leaked");
 }
 
 #[test]
@@ -367,4 +370,31 @@ fn build_call_panic_propagates_out_of_from_builder() {
     assert_eq!(msg, "node #2 refuses its build call");
     assert_eq!(tally.live.load(Relaxed), 0, "states leaked");
     assert_eq!(tally.runs(), [0, 0, 0, 0], "a build call counted as a run");
+}
+
+/// Refuses to build its state.
+struct BadState(Meta);
+impl Segment for BadState {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = Live;
+    fn init(self) -> Live {
+        panic!("node #{} cannot build its state", self.0.id)
+    }
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut Live, _: bool) -> (bool, i64) {
+        (n, x)
+    }
+}
+
+#[test]
+fn init_panic_propagates_out_of_from_builder() {
+    let tally = Tally::new(4);
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i64));
+    let a = b.push(Heavy(Meta::new(&tally, 1, Duration::ZERO)), *s);
+    let bad = b.push(BadState(Meta::new(&tally, 2, Duration::ZERO)), a);
+    b.push(Heavy(Meta::new(&tally, 3, Duration::ZERO)), bad);
+    let msg = panic_message(|| Graph::from_builder(b));
+    assert_eq!(msg, "node #2 cannot build its state");
+    assert_eq!(tally.live.load(Relaxed), 0, "states leaked");
 }
