@@ -41,8 +41,15 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     let name = &f.sig.ident;
     let vis = &f.vis;
     let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    // The struct and its impl exist exactly when the function does.
+    let cfgs: Vec<_> = f
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("cfg"))
+        .collect();
     let link = format!(" The segment computed by [`{name}`].");
     let unit = quote! {
+        #(#cfgs)*
         #(#docs)*
         #[doc = ""]
         #[doc = #link]
@@ -69,7 +76,7 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
         } else {
             quote!()
         };
-        return quote!(#e #f #unit #placeholder);
+        return quote!(#e #f #unit #(#cfgs)* #placeholder);
     }
 
     let (state, init) = match sig.state() {
@@ -95,6 +102,7 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     quote! {
         #f
         #unit
+        #(#cfgs)*
         #imp
     }
 }
@@ -286,6 +294,21 @@ mod tests {
             )
             .to_string()
         ));
+    }
+
+    #[test]
+    fn cfg_follows_the_function() {
+        let out = segment_fn(
+            quote!(),
+            quote!(
+                #[cfg(test)]
+                fn inc(a: i64) -> i64 {
+                    a
+                }
+            ),
+        )
+        .to_string();
+        assert_eq!(out.matches(&quote!(#[cfg(test)]).to_string()).count(), 3);
     }
 
     #[test]
