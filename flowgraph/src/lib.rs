@@ -266,8 +266,8 @@ pub use flowgraph_macros::segment;
 #[doc(hidden)]
 /// Paths used by generated code; not part of the public API.
 pub mod __private {
-    pub use crate::derive_support::{fill_planes, Planes};
     pub use crate::core::layout::{GroupCodec, LeafKind, LeafLayout};
+    pub use crate::derive_support::{fill_planes, Planes};
     // Support for `segment!` expansions.
     pub use crate::arrow::*;
 }
