@@ -63,6 +63,7 @@ mod spec {
     }
 }
 
+/// Adds one, forwarding the notify flag.
 struct Inc;
 impl Segment for Inc {
     type Inputs = Port<i64>;
@@ -74,17 +75,570 @@ impl Segment for Inc {
     }
 }
 
+/// Adds two ports.
+struct Add;
+impl Segment for Add {
+    type Inputs = (Port<i64>, Port<i64>);
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        ((n, a), (m, b)): ((bool, i64), (bool, i64)),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
+        (n || m, a + b)
+    }
+}
+
+/// Subtracts the second port from the first (order matters).
+struct Sub;
+impl Segment for Sub {
+    type Inputs = (Port<i64>, Port<i64>);
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        ((n, a), (m, b)): ((bool, i64), (bool, i64)),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
+        (n || m, a - b)
+    }
+}
+
+/// Multiplies by a factor held in the state.
+struct Scale(i64);
+impl Segment for Scale {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = i64;
+    fn init(self) -> i64 {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), k: &'b mut i64, _: bool) -> (bool, i64) {
+        (n, x * *k)
+    }
+}
+
+/// `x → (x, -x)`.
+struct Split;
+impl Segment for Split {
+    type Inputs = Port<i64>;
+    type Outputs = (Port<i64>, Port<i64>);
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> ((bool, i64), (bool, i64)) {
+        ((n, x), (n, -x))
+    }
+}
+
+/// `x → (x, 2x, (3x, 4x))`: a nested output tree.
+struct Multiples;
+impl Segment for Multiples {
+    type Inputs = Port<i64>;
+    type Outputs = (Port<i64>, Port<i64>, (Port<i64>, Port<i64>));
+    type State = ();
+    fn init(self) {}
+    #[allow(clippy::type_complexity, reason = "the payload tree of the outputs")]
+    fn compute<'a, 'b: 'a>(
+        (n, x): (bool, i64),
+        _: &'b mut (),
+        _: bool,
+    ) -> ((bool, i64), (bool, i64), ((bool, i64), (bool, i64))) {
+        ((n, x), (n, 2 * x), ((n, 3 * x), (n, 4 * x)))
+    }
+}
+
+/// `(a, (b, c)) → 100a + 10b + c`: a nested input tree.
+struct Digits;
+impl Segment for Digits {
+    type Inputs = (Port<i64>, (Port<i64>, Port<i64>));
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        ((n, a), ((m, b), (o, c))): ((bool, i64), ((bool, i64), (bool, i64))),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
+        (n || m || o, 100 * a + 10 * b + c)
+    }
+}
+
+/// A running sum of every value seen after the build call.
+struct RunningSum;
+impl Segment for RunningSum {
+    type Inputs = Port<i64>;
+    type Outputs = RefPort<i64>;
+    type State = i64;
+    fn init(self) -> i64 {
+        0
+    }
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), sum: &'b mut i64, init: bool) -> (bool, &'a i64) {
+        if !init {
+            *sum += x;
+        }
+        (n, sum)
+    }
+}
+
+/// Reads a referenced value.
+struct Load;
+impl Segment for Load {
+    type Inputs = RefPort<i64>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, &'a i64), _: &'b mut (), _: bool) -> (bool, i64) {
+        (n, *x)
+    }
+}
+
+/// A reference to the largest element of a vector (forwarded, not copied).
+struct MaxRef;
+impl Segment for MaxRef {
+    type Inputs = RefPort<Vec<i64>>;
+    type Outputs = RefPort<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, v): (bool, &'a Vec<i64>), _: &'b mut (), _: bool) -> (bool, &'a i64) {
+        (n, v.iter().max().unwrap_or(&0))
+    }
+}
+
+/// A view of a vector as a slice, carried by value.
+struct SliceView;
+impl ValueView for SliceView {
+    type View<'a> = &'a [i64];
+}
+
+/// Borrows a vector as a `ViewPort<SliceView>`.
+struct AsSlice;
+impl Segment for AsSlice {
+    type Inputs = RefPort<Vec<i64>>;
+    type Outputs = ViewPort<SliceView>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, v): (bool, &'a Vec<i64>), _: &'b mut (), _: bool) -> (bool, &'a [i64]) {
+        (n, v.as_slice())
+    }
+}
+
+/// Sums a slice view.
+struct SumSlice;
+impl Segment for SumSlice {
+    type Inputs = ViewPort<SliceView>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, v): (bool, &'a [i64]), _: &'b mut (), _: bool) -> (bool, i64) {
+        (n, v.iter().sum())
+    }
+}
+
+/// Sums a group.
+struct SumGroup;
+impl Segment for SumGroup {
+    type Inputs = RefPorts<i64>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((ns, vs): (&'a [bool], &'a [&'a i64]), _: &'b mut (), _: bool) -> (bool, i64) {
+        (ns.iter().any(|&n| n), vs.iter().copied().sum())
+    }
+}
+
+/// Passes a group through and counts its members.
+struct CountGroup;
+impl Segment for CountGroup {
+    type Inputs = RefPorts<i64>;
+    type Outputs = (RefPorts<i64>, Port<i64>);
+    type State = ();
+    fn init(self) {}
+    #[allow(clippy::type_complexity, reason = "the payload tree of the outputs")]
+    fn compute<'a, 'b: 'a>(
+        (ns, vs): (&'a [bool], &'a [&'a i64]),
+        _: &'b mut (),
+        _: bool,
+    ) -> ((&'a [bool], &'a [&'a i64]), (bool, i64)) {
+        ((ns, vs), (ns.iter().any(|&n| n), vs.len() as i64))
+    }
+}
+
+/// Notifies only when its input changed since the last call.
+struct Dedup;
+impl Segment for Dedup {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = Option<i64>;
+    fn init(self) -> Option<i64> {
+        None
+    }
+    fn compute<'a, 'b: 'a>((_, x): (bool, i64), last: &'b mut Option<i64>, _: bool) -> (bool, i64) {
+        let changed = *last != Some(x);
+        *last = Some(x);
+        (changed, x)
+    }
+}
+
+fn pool() -> Pool {
+    Pool::new(2)
+}
+
 #[test]
-fn smoke() {
+fn single_wire_and_single_output() {
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(1_i64));
     let y = b.push(
-        segment!(|x: Port<i64>| -> Port<i64> { let y = x => Inc; y }),
+        segment!(|x: Port<i64>| -> Port<i64> {
+            let y = x => Inc;
+            let z = y => Inc;
+            z
+        }),
         *s,
     );
     let mut g = Graph::from_builder(b);
-    assert_eq!(g.view(y), 2);
+    assert_eq!(g.view(y), 3);
     *g.state_mut(s) = 5;
-    g.stabilize(&mut Pool::new(1));
-    assert_eq!(g.view(y), 6);
+    g.stabilize(&mut pool());
+    assert_eq!(g.view(y), 7);
+}
+
+#[test]
+fn order_of_wires_is_kept() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(10_i64));
+    let t = b.push_source(Source::new(3_i64));
+    let (ab, ba) = b.push(
+        segment!(|a: Port<i64>, b: Port<i64>| -> (Port<i64>, Port<i64>) {
+            let ab = (a, b) => Sub;
+            let ba = (b, a) => Sub;
+            (ab, ba)
+        }),
+        (*s, *t),
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(ab), g.view(ba)), (7, -7));
+}
+
+#[test]
+fn any_expression_is_a_segment() {
+    let k = 3;
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(2_i64));
+    let (p, q, r, t) = b.push(
+        segment!(|x: Port<i64>| -> (Port<i64>, Port<i64>, Port<i64>, Port<i64>) {
+            let p = x => Scale(k);
+            let q = x => Inc.then(Inc).then(Scale(10));
+            let r = (p, q) => segment!(|u: Port<i64>, v: Port<i64>| -> Port<i64> {
+                let w = (v, u) => Sub;
+                w
+            });
+            let t = x => Arr::<Port<i64>, Port<i64>, _>::new(|(n, v), _| (n, v * v));
+            (p, q, r, t)
+        }),
+        *s,
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(p), g.view(q), g.view(r), g.view(t)), (6, 40, 34, 4));
+}
+
+#[test]
+fn inputs_returned_directly_and_wires_read_many_times() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(2_i64));
+    let t = b.push_source(Source::new(5_i64));
+    let (x, y, sum, same) = b.push(
+        segment!(|x: Port<i64>, y: Port<i64>| -> (Port<i64>, Port<i64>, Port<i64>, Port<i64>) {
+            let a = (x, x) => Add;
+            let b = (a, a) => Add;
+            let c = (b, x) => Add;
+            let d = (c, y) => Add;
+            (x, y, d, x)
+        }),
+        (*s, *t),
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(x), g.view(y), g.view(sum), g.view(same)), (2, 5, 2 * 5 + 5, 2));
+}
+
+#[test]
+fn identity_segments() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(4_i64));
+    let t = b.push_source(Source::new(9_i64));
+    let one = b.push(segment!(|x: Port<i64>| -> Port<i64> { x }), *s);
+    let (u, v) = b.push(
+        segment!(|a: Port<i64>, b: Port<i64>| -> (Port<i64>, Port<i64>) { (b, a) }),
+        (*s, *t),
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(one), g.view(u), g.view(v)), (4, 9, 4));
+}
+
+#[test]
+fn nested_tuples_in_and_out() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i64));
+    let (digits, (p, m), last) = b.push(
+        segment!(|x: Port<i64>| -> (Port<i64>, (Port<i64>, Port<i64>), Port<i64>) {
+            let (one, two, (three, four)) = x => Multiples;
+            let (p, m) = four => Split;
+            let d = (one, (two, three)) => Digits;
+            let e = (three, (four, two)) => Digits;
+            (d, (p, m), e)
+        }),
+        *s,
+    );
+    let mut g = Graph::from_builder(b);
+    assert_eq!(g.view(digits), 123);
+    assert_eq!((g.view(p), g.view(m)), (4, -4));
+    assert_eq!(g.view(last), 300 + 10 * 4 + 2);
+    *g.state_mut(s) = 2;
+    g.stabilize(&mut pool());
+    assert_eq!(g.view(digits), 200 + 40 + 6);
+    assert_eq!((g.view(p), g.view(m)), (8, -8));
+}
+#[test]
+fn destructured_inputs_and_tail_application() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i64));
+    let t = b.push_source(Source::new(2_i64));
+    let u = b.push_source(Source::new(3_i64));
+    let d = b.push(
+        segment!(|(a, b): (Port<i64>, Port<i64>), c: Port<i64>| -> Port<i64> {
+            (a, (b, c)) => Digits
+        }),
+        ((*s, *t), *u),
+    );
+    let (w, x, y) = (b.push_source(Source::new(7_i64)), b.push_source(Source::new(8_i64)), b.push_source(Source::new(9_i64)));
+    // A three-element input destructured by the pattern (n-ary projections).
+    let e = b.push(
+        segment!(|(p, q, r): (Port<i64>, Port<i64>, Port<i64>)| -> Port<i64> {
+            (r, (q, p)) => Digits
+        }),
+        (*w, *x, *y),
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!(g.view(d), 123);
+    assert_eq!(g.view(e), 987);
+}
+
+#[test]
+fn references_are_forwarded() {
+    let mut b = GraphBuilder::new();
+    let v = b.push_source(RefSource::new(vec![3_i64, 9, 4]));
+    let s = b.push_source(Source::new(1_i64));
+    let (max, same, total, sum) = b.push(
+        segment!(|v: RefPort<Vec<i64>>, x: Port<i64>| -> (RefPort<i64>, RefPort<Vec<i64>>, Port<i64>, RefPort<i64>) {
+            let m = v => MaxRef;
+            let mv = m => Load;
+            let t = (mv, x) => Add;
+            let acc = t => RunningSum;
+            (m, v, t, acc)
+        }),
+        (*v, *s),
+    );
+    let mut g = Graph::from_builder(b);
+    let mut pool = pool();
+    assert!(std::ptr::eq(g.ref_view(max), &g.ref_view(*v)[1]));
+    assert!(std::ptr::eq(g.ref_view(same), g.ref_view(*v)));
+    assert_eq!((g.view(total), *g.ref_view(sum)), (10, 0));
+    g.state_mut(v).push(20);
+    g.stabilize(&mut pool);
+    assert!(std::ptr::eq(g.ref_view(max), &g.ref_view(*v)[3]));
+    assert_eq!((g.view(total), *g.ref_view(sum)), (21, 21));
+    *g.state_mut(s) = 5;
+    g.stabilize(&mut pool);
+    assert_eq!((g.view(total), *g.ref_view(sum)), (25, 46));
+}
+
+#[test]
+fn groups_and_views_ride_wires() {
+    let mut b = GraphBuilder::new();
+    let xs: Vec<_> = (1..=4).map(|i| b.push_source(RefSource::new(i as i64))).collect();
+    let v = b.push_source(RefSource::new(vec![1_i64, 2, 3]));
+    let handles: Vec<_> = xs.iter().map(|h| **h).collect();
+    let (group, count, sum, slice_sum) = b.push(
+        segment!(|g: RefPorts<i64>, v: RefPort<Vec<i64>>| -> (RefPorts<i64>, Port<i64>, Port<i64>, Port<i64>) {
+            let (same, n) = g => CountGroup;
+            let s = same => SumGroup;
+            let view = v => AsSlice;
+            let vs = view => SumSlice;
+            (same, n, s, vs)
+        }),
+        (handles, *v),
+    );
+    let mut g = Graph::from_builder(b);
+    assert_eq!((g.view(count), g.view(sum), g.view(slice_sum)), (4, 10, 6));
+    let (_, values) = g.group_view(group);
+    assert!(std::ptr::eq(values[2], g.ref_view(*xs[2])));
+    *g.state_mut(xs[0]) = 100;
+    g.state_mut(v).push(10);
+    g.stabilize(&mut pool());
+    assert_eq!((g.view(count), g.view(sum), g.view(slice_sum)), (4, 109, 16));
+}
+
+#[test]
+fn no_inputs_and_unit_wires() {
+    /// A constant.
+    struct Const(i64);
+    impl Segment for Const {
+        type Inputs = ();
+        type Outputs = Port<i64>;
+        type State = i64;
+        fn init(self) -> i64 {
+            self.0
+        }
+        fn compute<'a, 'b: 'a>(_: (), k: &'b mut i64, _: bool) -> (bool, i64) {
+            (true, *k)
+        }
+    }
+    let mut b = GraphBuilder::new();
+    let c = b.push(
+        segment!(|| -> Port<i64> {
+            let k = () => Const(41);
+            k => Inc
+        }),
+        (),
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!(g.view(c), 42);
+}
+
+#[test]
+fn notify_flags_travel_through_the_fused_node() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i64));
+    let (cut, kept) = b.push(
+        segment!(|x: Port<i64>| -> (Port<i64>, Port<i64>) {
+            let d = x => Dedup;
+            let c = d => Inc;
+            let k = x => Inc;
+            (c, k)
+        }),
+        *s,
+    );
+    let mut g = Graph::from_builder(b);
+    let mut pool = pool();
+    *g.state_mut(s) = 1; // same value: `Dedup` cuts the notification
+    g.stabilize(&mut pool);
+    assert!(!g.notified(cut));
+    assert!(g.notified(kept));
+    *g.state_mut(s) = 2;
+    g.stabilize(&mut pool);
+    assert!(g.notified(cut));
+    assert_eq!(g.view(cut), 3);
+}
+
+/// A macro segment over a segment the caller chooses: the wire types come
+/// from a generic parameter, known only at monomorphization.
+fn twice<S>(s: S, t: S) -> impl Segment<Inputs = Port<i64>, Outputs = (Port<i64>, Port<i64>)>
+where
+    S: Segment<Inputs = Port<i64>, Outputs = Port<i64>> + 'static,
+{
+    segment!(|x: Port<i64>| -> (Port<i64>, Port<i64>) {
+        let y = x => s;
+        let z = y => t;
+        (y, z)
+    })
+}
+
+#[test]
+fn generic_segments_inside() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(3_i64));
+    let (y, z) = b.push(twice(Scale(2), Scale(5)), *s);
+    let (u, v) = b.push(twice(Inc, Inc), *s);
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(y), g.view(z), g.view(u), g.view(v)), (6, 30, 4, 5));
+}
+
+#[test]
+fn twelve_inputs_and_many_live_wires() {
+    let mut b = GraphBuilder::new();
+    let srcs: Vec<_> = (0..12).map(|i| b.push_source(Source::new(1_i64 << i))).collect();
+    let h: Vec<_> = srcs.iter().map(|s| **s).collect();
+    let out = b.push(
+        segment!(|a: Port<i64>, b: Port<i64>, c: Port<i64>, d: Port<i64>, e: Port<i64>, f: Port<i64>,
+                  g: Port<i64>, h: Port<i64>, i: Port<i64>, j: Port<i64>, k: Port<i64>, l: Port<i64>|
+                  -> ((Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>), Port<i64>) {
+            // Every input stays live to the end, beside growing sums.
+            let s1 = (a, b) => Add;
+            let s2 = (s1, c) => Add;
+            let s3 = (s2, d) => Add;
+            let s4 = (s3, e) => Add;
+            let s5 = (s4, f) => Add;
+            let s6 = (s5, g) => Add;
+            let s7 = (s6, h) => Add;
+            let s8 = (s7, i) => Add;
+            let s9 = (s8, j) => Add;
+            let s10 = (s9, k) => Add;
+            let s11 = (s10, l) => Add;
+            ((l, k, j, i, h, g, f, e, d, c, b, a), s11)
+        }),
+        (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11]),
+    );
+    let g = Graph::from_builder(b);
+    let ((l, _, _, _, _, _, _, _, _, _, _, a), sum) = out;
+    assert_eq!((g.view(l), g.view(a), g.view(sum)), (1 << 11, 1, (1 << 12) - 1));
+}
+
+/// A small deterministic generator for the random pokes.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> i64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % 2001) as i64 - 1000
+    }
+}
+
+#[test]
+fn fused_equals_separate_nodes_over_random_pokes() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i64));
+    let t = b.push_source(Source::new(2_i64));
+    let fused = b.push(
+        segment!(|x: Port<i64>, y: Port<i64>| -> (Port<i64>, Port<i64>, RefPort<i64>, Port<i64>) {
+            let (p, m) = x => Split;
+            let q = (p, y) => Sub;
+            let r = q => Scale(3);
+            let d = r => Dedup;
+            let acc = (d, m) => Add.then(RunningSum);
+            let z = acc => Load;
+            (q, d, acc, z)
+        }),
+        (*s, *t),
+    );
+    // The same wiring, one node per segment.
+    let (p, m) = b.push(Split, *s);
+    let q = b.push(Sub, (p, *t));
+    let r = b.push(Scale(3), q);
+    let d = b.push(Dedup, r);
+    let added = b.push(Add, (d, m));
+    let acc = b.push(RunningSum, added);
+    let z = b.push(Load, acc);
+    let separate = (q, d, acc, z);
+
+    let mut g = Graph::from_builder(b);
+    let mut pool = pool();
+    let mut rng = Lcg(7);
+    let n = if cfg!(miri) { 20 } else { 500 };
+    for _ in 0..n {
+        match rng.next().rem_euclid(3) {
+            0 => *g.state_mut(s) = rng.next(),
+            1 => *g.state_mut(t) = rng.next(),
+            _ => {
+                *g.state_mut(s) = rng.next();
+                *g.state_mut(t) = rng.next();
+            }
+        }
+        g.stabilize(&mut pool);
+        assert_eq!(g.view(fused.0), g.view(separate.0));
+        assert_eq!(g.view(fused.1), g.view(separate.1));
+        assert_eq!(g.notified(fused.1), g.notified(separate.1));
+        assert_eq!(g.ref_view(fused.2), g.ref_view(separate.2));
+        assert_eq!(g.view(fused.3), g.view(separate.3));
+    }
 }

@@ -279,6 +279,12 @@ impl<T> Declared<T> for T {}
 /// A type, as a value.
 pub struct Marker<T>(PhantomData<fn() -> T>);
 
+impl<T> fmt::Debug for Marker<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Marker<{}>", std::any::type_name::<T>())
+    }
+}
+
 /// The inputs of the value after `=>`, which must be a segment.
 #[inline(always)]
 pub fn inputs_of<S: Segment>(_: &S) -> Marker<S::Inputs> {

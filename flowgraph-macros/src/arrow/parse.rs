@@ -60,7 +60,6 @@ pub(crate) enum Wires {
 pub(crate) struct Let {
     pub(crate) pat: Pat,
     pub(crate) wires: Wires,
-    pub(crate) arrow: Token![=>],
     pub(crate) segment: Expr,
 }
 
@@ -351,11 +350,10 @@ fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {
             ),
         ));
     };
-    let (wires, arrow_tok, segment) = parse_application(rhs, arrow)?;
+    let (wires, _, segment) = parse_application(rhs, arrow)?;
     Ok(Let {
         pat,
         wires,
-        arrow: arrow_tok,
         segment,
     })
 }

@@ -65,7 +65,6 @@ impl Read {
 pub(crate) struct Step {
     pub(crate) args: Read,
     pub(crate) segment: Expr,
-    pub(crate) arrow: Span,
     pub(crate) out: Shape,
 }
 
@@ -326,14 +325,13 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         steps.push(Step {
             args,
             segment: l.segment,
-            arrow: l.arrow.spans[0],
             out,
         });
     }
 
     let tail = def.tail?;
     let mut outputs = scope.read(&tail.wires);
-    if let Some((arrow, segment)) = tail.apply {
+    if let Some((_, segment)) = tail.apply {
         let id = scope.wires.len();
         scope.wires.push(Wire {
             name: Ident::new("__flowgraph_output", Span::call_site()),
@@ -343,7 +341,6 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         steps.push(Step {
             args: outputs,
             segment,
-            arrow: arrow.spans[0],
             out: Shape::Wire(id),
         });
         outputs = Read::Wire(id, span);
