@@ -128,7 +128,11 @@ impl Segment for Split {
     type Outputs = (Port<i64>, Port<i64>);
     type State = ();
     fn init(self) {}
-    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> ((bool, i64), (bool, i64)) {
+    fn compute<'a, 'b: 'a>(
+        (n, x): (bool, i64),
+        _: &'b mut (),
+        _: bool,
+    ) -> ((bool, i64), (bool, i64)) {
         ((n, x), (n, -x))
     }
 }
@@ -202,7 +206,11 @@ impl Segment for MaxRef {
     type Outputs = RefPort<i64>;
     type State = ();
     fn init(self) {}
-    fn compute<'a, 'b: 'a>((n, v): (bool, &'a Vec<i64>), _: &'b mut (), _: bool) -> (bool, &'a i64) {
+    fn compute<'a, 'b: 'a>(
+        (n, v): (bool, &'a Vec<i64>),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, &'a i64) {
         (n, v.iter().max().unwrap_or(&0))
     }
 }
@@ -220,7 +228,11 @@ impl Segment for AsSlice {
     type Outputs = ViewPort<SliceView>;
     type State = ();
     fn init(self) {}
-    fn compute<'a, 'b: 'a>((n, v): (bool, &'a Vec<i64>), _: &'b mut (), _: bool) -> (bool, &'a [i64]) {
+    fn compute<'a, 'b: 'a>(
+        (n, v): (bool, &'a Vec<i64>),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, &'a [i64]) {
         (n, v.as_slice())
     }
 }
@@ -244,7 +256,11 @@ impl Segment for SumGroup {
     type Outputs = Port<i64>;
     type State = ();
     fn init(self) {}
-    fn compute<'a, 'b: 'a>((ns, vs): (&'a [bool], &'a [&'a i64]), _: &'b mut (), _: bool) -> (bool, i64) {
+    fn compute<'a, 'b: 'a>(
+        (ns, vs): (&'a [bool], &'a [&'a i64]),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
         (ns.iter().any(|&n| n), vs.iter().copied().sum())
     }
 }
@@ -360,7 +376,10 @@ fn inputs_returned_directly_and_wires_read_many_times() {
         (*s, *t),
     );
     let g = Graph::from_builder(b);
-    assert_eq!((g.view(x), g.view(y), g.view(sum), g.view(same)), (2, 5, 2 * 5 + 5, 2));
+    assert_eq!(
+        (g.view(x), g.view(y), g.view(sum), g.view(same)),
+        (2, 5, 2 * 5 + 5, 2)
+    );
 }
 
 #[test]
@@ -412,7 +431,11 @@ fn destructured_inputs_and_tail_application() {
         }),
         ((*s, *t), *u),
     );
-    let (w, x, y) = (b.push_source(Source::new(7_i64)), b.push_source(Source::new(8_i64)), b.push_source(Source::new(9_i64)));
+    let (w, x, y) = (
+        b.push_source(Source::new(7_i64)),
+        b.push_source(Source::new(8_i64)),
+        b.push_source(Source::new(9_i64)),
+    );
     // A three-element input destructured by the pattern (n-ary projections).
     let e = b.push(
         segment!(|(p, q, r): (Port<i64>, Port<i64>, Port<i64>)| -> Port<i64> {
@@ -457,7 +480,9 @@ fn references_are_forwarded() {
 #[test]
 fn groups_and_views_ride_wires() {
     let mut b = GraphBuilder::new();
-    let xs: Vec<_> = (1..=4).map(|i| b.push_source(RefSource::new(i as i64))).collect();
+    let xs: Vec<_> = (1..=4)
+        .map(|i| b.push_source(RefSource::new(i as i64)))
+        .collect();
     let v = b.push_source(RefSource::new(vec![1_i64, 2, 3]));
     let handles: Vec<_> = xs.iter().map(|h| **h).collect();
     let (group, count, sum, slice_sum) = b.push(
@@ -477,7 +502,10 @@ fn groups_and_views_ride_wires() {
     *g.state_mut(xs[0]) = 100;
     g.state_mut(v).push(10);
     g.stabilize(&mut pool());
-    assert_eq!((g.view(count), g.view(sum), g.view(slice_sum)), (4, 109, 16));
+    assert_eq!(
+        (g.view(count), g.view(sum), g.view(slice_sum)),
+        (4, 109, 16)
+    );
 }
 
 #[test]
@@ -558,7 +586,9 @@ fn generic_segments_inside() {
 #[test]
 fn twelve_inputs_and_many_live_wires() {
     let mut b = GraphBuilder::new();
-    let srcs: Vec<_> = (0..12).map(|i| b.push_source(Source::new(1_i64 << i))).collect();
+    let srcs: Vec<_> = (0..12)
+        .map(|i| b.push_source(Source::new(1_i64 << i)))
+        .collect();
     let h: Vec<_> = srcs.iter().map(|s| **s).collect();
     let out = b.push(
         segment!(|a: Port<i64>, b: Port<i64>, c: Port<i64>, d: Port<i64>, e: Port<i64>, f: Port<i64>,
@@ -582,14 +612,20 @@ fn twelve_inputs_and_many_live_wires() {
     );
     let g = Graph::from_builder(b);
     let ((l, _, _, _, _, _, _, _, _, _, _, a), sum) = out;
-    assert_eq!((g.view(l), g.view(a), g.view(sum)), (1 << 11, 1, (1 << 12) - 1));
+    assert_eq!(
+        (g.view(l), g.view(a), g.view(sum)),
+        (1 << 11, 1, (1 << 12) - 1)
+    );
 }
 
 /// A small deterministic generator for the random pokes.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> i64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) % 2001) as i64 - 1000
     }
 }
