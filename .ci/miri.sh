@@ -4,4 +4,4 @@
 set -euo pipefail
 # Builds Miri's standard library first, so the test step's time is its own.
 cargo +nightly miri setup
-cargo +nightly miri test --test spec --test oracle --test panics --test guards
+cargo +nightly miri test --test spec --test oracle --test panics --test guards --test derive
