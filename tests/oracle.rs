@@ -1022,3 +1022,116 @@ fn oracle_large_graphs() {
         }
     }
 }
+
+/// An over-aligned value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(align(64))]
+struct Wide([u64; 3]);
+
+/// Payloads of unusual sizes and alignments through every kind of edge:
+/// one-byte, zero-sized, 16-byte-aligned and 64-byte-aligned values by value
+/// and by reference, mixed in one tuple, and a sink with no outputs.
+struct Odd;
+impl Segment for Odd {
+    type Inputs = (Port<u8>, Port<()>, Port<u128>, Port<Wide>, RefPort<Wide>);
+    type Outputs = (Port<u128>, RefPort<Wide>, Port<u8>, Port<Wide>, Port<()>);
+    type State = Wide;
+    fn init(self) -> Wide {
+        Wide([0; 3])
+    }
+    #[allow(clippy::type_complexity, reason = "the payload tree spelled out")]
+    fn compute<'a, 'b: 'a>(
+        ((n0, a), (n1, ()), (n2, c), (n3, w), (n4, r)): (
+            (bool, u8),
+            (bool, ()),
+            (bool, u128),
+            (bool, Wide),
+            (bool, &'a Wide),
+        ),
+        s: &'b mut Wide,
+        _: bool,
+    ) -> (
+        (bool, u128),
+        (bool, &'a Wide),
+        (bool, u8),
+        (bool, Wide),
+        (bool, ()),
+    ) {
+        *s = Wide([w.0[0] + r.0[1], u64::from(a), c as u64]);
+        let any = n0 || n1 || n2 || n3 || n4;
+        (
+            (any, c << 64 | u128::from(a)),
+            (any, s),
+            (n0, a.wrapping_mul(3)),
+            (n3, *r),
+            (n1, ()),
+        )
+    }
+}
+
+/// Consumes without producing.
+struct Sink;
+impl Segment for Sink {
+    type Inputs = (Port<u128>, RefPort<Wide>, Port<()>);
+    type Outputs = ();
+    type State = u128;
+    fn init(self) -> u128 {
+        0
+    }
+    fn compute<'a, 'b: 'a>(
+        ((_, c), (_, w), (_, ())): ((bool, u128), (bool, &'a Wide), (bool, ())),
+        total: &'b mut u128,
+        _: bool,
+    ) {
+        *total = total.wrapping_add(c ^ u128::from(w.0[0]));
+    }
+}
+
+#[test]
+fn odd_layouts() {
+    for threads in [1, 2] {
+        let mut pool = Pool::new(threads);
+        let mut b = GraphBuilder::new();
+        let a = b.push_source(Source::new(7_u8));
+        let unit = b.push_source(Source::new(()));
+        let c = b.push_source(Source::new(5_u128));
+        let w = b.push_source(Source::new(Wide([1, 2, 3])));
+        let r = b.push_source(RefSource::new(Wide([10, 20, 30])));
+        let (c2, r2, a2, w2, u2) = b.push(Odd, (*a, *unit, *c, *w, *r));
+        let (c3, r3, a3, w3, _) = b.push(Odd, (a2, u2, c2, w2, r2));
+        b.push(Sink, (c3, r3, u2));
+        let mut g = Graph::from_builder(b);
+        for x in 0..4_u8 {
+            if x > 0 {
+                *g.state_mut(a) = x;
+                *g.state_mut(c) = u128::MAX - u128::from(x);
+                g.state_mut(r).0[1] = u64::from(x) * 100;
+                if x % 2 == 0 {
+                    g.state_mut(w).0[0] = u64::from(x);
+                }
+                g.stabilize(&mut pool);
+            }
+            let (av, cv, wv, rv) = (g.view(*a), g.view(*c), g.view(*w), *g.ref_view(*r));
+            assert_eq!(g.view(c2), cv << 64 | u128::from(av));
+            assert_eq!(
+                *g.ref_view(r2),
+                Wide([wv.0[0] + rv.0[1], u64::from(av), cv as u64])
+            );
+            assert_eq!(g.view(a2), av.wrapping_mul(3));
+            assert_eq!(g.view(w2), rv);
+            let c2v = g.view(c2);
+            let a2v = g.view(a2);
+            assert_eq!(g.view(c3), c2v << 64 | u128::from(a2v));
+            assert_eq!(
+                *g.ref_view(r3),
+                Wide([
+                    g.view(w2).0[0] + g.ref_view(r2).0[1],
+                    u64::from(a2v),
+                    c2v as u64
+                ])
+            );
+            assert_eq!(g.view(a3), a2v.wrapping_mul(3));
+            assert_eq!(g.view(w3), *g.ref_view(r2));
+        }
+    }
+}
