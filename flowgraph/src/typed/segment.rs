@@ -74,7 +74,8 @@ use crate::typed::ops::{Comp, Fork, Par};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a segment",
     label = "not a `Segment`",
-    note = "implement `Segment` (or `Operator`) for it, or generate the impl: `#[flowgraph::segment_fn]` on a function, `#[flowgraph::segment_impl]` on an impl block with `fn compute`"
+    note = "implement `Segment` (or `Operator`) for it, or generate the impl: `#[flowgraph::segment_fn]` on a function, `#[flowgraph::segment_impl]` on an impl block with `fn compute`",
+    note = "a function under `#[segment_fn]` is pushed as its struct: for `fn moving_sum`, `b.push(MovingSum, …)`"
 )]
 pub trait Segment {
     /// The input interface tree.
@@ -221,7 +222,8 @@ pub trait Segment {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a segment",
     label = "not a `Segment`",
-    note = "implement `Segment` (or `Operator`) for it, or generate the impl: `#[flowgraph::segment_fn]` on a function, `#[flowgraph::segment_impl]` on an impl block with `fn compute`"
+    note = "implement `Segment` (or `Operator`) for it, or generate the impl: `#[flowgraph::segment_fn]` on a function, `#[flowgraph::segment_impl]` on an impl block with `fn compute`",
+    note = "a function under `#[segment_fn]` is pushed as its struct: for `fn moving_sum`, `b.push(MovingSum, …)`"
 )]
 pub trait Operator {
     /// The input interface tree.
