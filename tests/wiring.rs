@@ -86,7 +86,8 @@ fn wiring(threads: usize) {
     let (sum, flags) = b.push(SumGroup, group);
     let (sum_arr, _) = b.push(SumGroup, [fwd[1], fwd[2]]);
     // A group output feeding group inputs, twice removed.
-    let g1 = b.push(ForwardGroup, &vec![tens[2].0, tens[2].1]);
+    let pair = vec![tens[2].0, tens[2].1];
+    let g1 = b.push(ForwardGroup, &pair);
     let g2 = b.push(ForwardGroup, g1);
     let (sum_g, flags_g) = b.push(SumGroup, g2);
     let mut g = Graph::from_builder(b);
