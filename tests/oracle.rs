@@ -361,6 +361,9 @@ enum Kind {
     LibRefSrc,
     VecSrc,
     Elem,
+    /// An input-less node pushed with `push`: not a source, so it runs only
+    /// in the build call.
+    Const,
     Cut,
     Mix,
     Fwd,
@@ -379,7 +382,10 @@ impl Kind {
     }
     /// Library sources carry no run counter.
     fn counted(self) -> bool {
-        !matches!(self, Kind::LibSrc | Kind::LibRefSrc | Kind::VecSrc)
+        !matches!(
+            self,
+            Kind::LibSrc | Kind::LibRefSrc | Kind::VecSrc | Kind::Const
+        )
     }
 }
 
@@ -420,7 +426,7 @@ struct MNode {
     kind: Kind,
     ins: Vec<In>,
     outs: Vec<usize>,
-    /// `Cut`: the previous output; `Op`: the cached output.
+    /// `Cut`: the previous output; `Op`: the cached output; `Const`: its value.
     mem: i64,
 }
 
@@ -508,6 +514,7 @@ impl Model {
                     }
                     vec![Val::Vec(true, vec)]
                 }
+                Kind::Const => vec![Val::One(true, node.mem)],
                 Kind::Elem => {
                     let vec = elem_vec.expect("read above");
                     let ((nv, _), (ni, i)) = (one(0), one(1));
@@ -630,7 +637,8 @@ fn build(rng: &mut Rng, size: Size) -> Case {
                 _ => Kind::LibRefSrc,
             }
         } else {
-            match rng.below(11) {
+            match rng.below(12) {
+                11 => Kind::Const,
                 10 => Kind::Elem,
                 0 => Kind::Cut,
                 1 | 2 => Kind::Mix,
@@ -643,6 +651,7 @@ fn build(rng: &mut Rng, size: Size) -> Case {
         };
         let port = |rng: &mut Rng| ports[rng.pick(ports.len())];
         let mut ins = Vec::new();
+        let mut mem = 0;
         // Wires and pushes the node; returns its output slots' handles.
         let new_outs: Vec<Out> = match kind {
             Kind::PSrc => {
@@ -669,6 +678,10 @@ fn build(rng: &mut Rng, size: Size) -> Case {
                 let h = b.push_source(RefSource::new(vec![1_i64, 2]));
                 sources.push((id, Poke::Vec(h)));
                 vec![Out::V(*h)]
+            }
+            Kind::Const => {
+                mem = rng.small();
+                vec![Out::P(b.push(Source::new(mem), ()))]
             }
             Kind::Elem => {
                 let (h0, s0) = vecs[rng.pick(vecs.len())];
@@ -755,7 +768,7 @@ fn build(rng: &mut Rng, size: Size) -> Case {
             kind,
             ins,
             outs: slots,
-            mem: 0,
+            mem,
         });
     }
     model.step(&[], true);
