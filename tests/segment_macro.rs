@@ -678,3 +678,39 @@ fn fused_equals_separate_nodes_over_random_pokes() {
         assert_eq!(g.view(fused.3), g.view(separate.3));
     }
 }
+
+/// Segments whose interfaces are inferred from the wires they are fed:
+/// `Id::new()`, `Left::new()`, forks, and `Arr::new` with annotated closure
+/// arguments (its output interface from `.then` or from the segment it feeds).
+#[test]
+fn inferred_segments_inside() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(1_i64));
+    let r = b.push_source(RefSource::new(5_i64));
+    let (f, e, rr, q, h) = b.push(
+        segment!(|x: Port<i64>, r: RefPort<i64>| -> (Port<i64>, Port<i64>, RefPort<i64>, Port<i64>, Port<i64>) {
+            let a = x => Id::new();
+            let (p, q) = (a, x) => Id::new();
+            let c = (p, q) => Left::new();
+            let (d, e) = c => Inc.fork(Scale(7));
+            let f = d => Arr::new(|(n, v): (bool, i64), _| (n, v * 10)).then(Inc);
+            let g = e => Arr::new(|(n, v): (bool, i64), _| (n, v - 100));
+            let h = g => Inc;
+            let rr = r => Arr::<RefPort<i64>, RefPort<i64>, _>::new(|(n, v), _| (n, v));
+            (f, e, rr, q, h)
+        }),
+        (*s, *r),
+    );
+    let mut g = Graph::from_builder(b);
+    let check = |g: &Graph, x: i64| {
+        assert_eq!(g.view(f), (x + 1) * 10 + 1);
+        assert_eq!(g.view(e), 7 * x);
+        assert!(std::ptr::eq(g.ref_view(rr), g.ref_view(*r)));
+        assert_eq!(g.view(q), x);
+        assert_eq!(g.view(h), 7 * x - 99);
+    };
+    check(&g, 1);
+    *g.state_mut(s) = -4;
+    g.stabilize(&mut pool());
+    check(&g, -4);
+}

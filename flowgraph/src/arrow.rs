@@ -310,13 +310,9 @@ pub fn apply<A, S>(args: A, segment: S) -> Comp<A, S> {
     Comp(args, segment)
 }
 
-/// Checks that the outputs of `s` are the declared `D`.
+/// Checks that outputs of interface `O` are the declared `D`.
 #[inline(always)]
-pub fn expect<D, S: Wired>(_: &S)
-where
-    S::Out: Declared<D>,
-{
-}
+pub fn expect<D, O: Declared<D>>(_: Marker<O>) {}
 
 /// What a `segment!` with errors expands to: a segment of the declared
 /// interfaces, so the mistake is reported once, at the macro. Its compute is

@@ -178,7 +178,7 @@ impl Gen<'_> {
                 let ie = self.expr(inner, w);
                 let e_user = located(&e, span.0);
                 let ty: &Type = ty;
-                let check = quote_spanned!(span.0=> #private::expect::<#ty, _>(&#e_user));
+                let check = quote_spanned!(span.0=> #private::expect::<#ty, _>(#private::outputs_of(&#e_user)));
                 quote!({ let #e = #ie; #check; #e })
             }
         }
