@@ -144,6 +144,11 @@ pub use flowgraph_macros::segment_impl;
 /// - A wire may be read any number of times, inputs may be returned directly,
 ///   and every port kind rides a wire (`Port`, `RefPort`, `RefPorts`, views):
 ///   references are forwarded, never copied.
+/// - A segment whose interfaces are inferred takes its inputs from the wires
+///   it is fed (`x => Id::new()`, `(a, b) => Left::new()`). `Arr::new` needs
+///   its closure arguments annotated, and its output interface from a
+///   neighbour (`.then(Inc)`), from the segment it feeds, or spelled:
+///   `Arr::<Port<i64>, Port<i64>, _>::new(…)`.
 ///
 /// Wires are single-assignment: defining a name twice (or shadowing it) is an
 /// error. A wire that is never read is an error too (it is almost always a
