@@ -101,8 +101,8 @@ pub(crate) struct Link {
 pub(crate) enum WaitError {
     /// A node panicked somewhere in the job.
     Poisoned(String),
-    /// Nothing arrived within the timeout.
-    TimedOut(Duration),
+    /// Nothing arrived within the timeout from the ranks listed.
+    TimedOut(Duration, Vec<usize>),
     /// The communication thread is gone.
     Closed,
 }
@@ -111,9 +111,9 @@ impl std::fmt::Display for WaitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             WaitError::Poisoned(why) => write!(f, "the distributed graph is poisoned: {why}"),
-            WaitError::TimedOut(t) => write!(
+            WaitError::TimedOut(t, ranks) => write!(
                 f,
-                "no message within {t:?}; the sending rank may have died or stopped calling `stabilize`"
+                "no message from rank(s) {ranks:?} within {t:?}; they may have died or stopped calling `stabilize`"
             ),
             WaitError::Closed => f.write_str("the cluster was shut down"),
         }
@@ -126,7 +126,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Spin (yielding) this long before sleeping on the condvar: a message from
 /// another rank usually arrives within microseconds, a wake-up costs tens.
-const SPIN: Duration = Duration::from_micros(300);
+const SPIN: Duration = Duration::from_micros(50);
+/// The communication thread polls without sleeping for this long after its
+/// last activity while someone waits.
+const POLL: Duration = Duration::from_micros(200);
 
 impl Link {
     pub(crate) fn send(&self, cmd: Cmd) {
@@ -168,7 +171,11 @@ impl Link {
     }
 
     /// Waits until `take` finds what it needs in the inbox.
-    fn wait<R>(&self, mut take: impl FnMut(&mut Inbox) -> Option<R>) -> Result<R, WaitError> {
+    fn wait<R>(
+        &self,
+        from: impl Fn(&Inbox) -> Vec<usize>,
+        mut take: impl FnMut(&mut Inbox) -> Option<R>,
+    ) -> Result<R, WaitError> {
         let start = Instant::now();
         let timeout = self.timeout();
         self.waiters.fetch_add(1, Ordering::AcqRel);
@@ -187,7 +194,7 @@ impl Link {
             }
             let waited = start.elapsed();
             if waited >= timeout {
-                return Err(WaitError::TimedOut(timeout));
+                return Err(WaitError::TimedOut(timeout, from(&inbox)));
             }
             if waited < SPIN {
                 drop(inbox);
@@ -205,8 +212,11 @@ impl Link {
     }
 
     /// The next message of remote edge `edge` of graph `graph`.
-    pub(crate) fn recv_data(&self, graph: u32, edge: u32) -> Result<Data, WaitError> {
-        self.wait(|inbox| inbox.data.get_mut(&(graph, edge))?.pop_front())
+    pub(crate) fn recv_data(&self, graph: u32, edge: u32, from: usize) -> Result<Data, WaitError> {
+        self.wait(
+            |_| vec![from],
+            |inbox| inbox.data.get_mut(&(graph, edge))?.pop_front(),
+        )
     }
 
     /// Exchanges poked-source lists with every rank; returns the union.
@@ -222,11 +232,14 @@ impl Link {
         }
         let (rank, size) = (self.rank, self.size);
         let mut all = mine.to_vec();
-        self.wait(|inbox| {
-            let ready = (0..size)
+        let missing = move |inbox: &Inbox| -> Vec<usize> {
+            (0..size)
                 .filter(|&r| r != rank)
-                .all(|r| inbox.agree.get(&(graph, r)).is_some_and(|q| !q.is_empty()));
-            if !ready {
+                .filter(|&r| inbox.agree.get(&(graph, r)).is_none_or(|q| q.is_empty()))
+                .collect()
+        };
+        self.wait(missing, |inbox| {
+            if !missing(inbox).is_empty() {
                 return None;
             }
             for r in (0..size).filter(|&r| r != rank) {
@@ -362,6 +375,7 @@ fn epoch<'a>(
     let mut still: Vec<Request<'a, [u8], &LocalScope<'a>>> = Vec::new();
     let mut cmds = Vec::new();
     let mut idle = Duration::from_micros(5);
+    let mut last_busy = Instant::now();
     let others = (0..world.size()).filter(|&r| r != world.rank());
     loop {
         let mut busy = false;
@@ -423,9 +437,17 @@ fn epoch<'a>(
         if pending.is_empty() && arena.allocated_bytes() > (1 << 20) {
             return false;
         }
-        if busy || !pending.is_empty() || link.waiters.load(Ordering::Acquire) > 0 {
+        if busy {
+            last_busy = Instant::now();
             idle = Duration::from_micros(5);
-            thread::yield_now();
+        } else if !pending.is_empty() || link.waiters.load(Ordering::Acquire) > 0 {
+            // Someone waits: poll hard for a moment, then in short naps so
+            // that on a loaded machine the threads doing the work keep a core.
+            if last_busy.elapsed() < POLL {
+                thread::yield_now();
+            } else {
+                thread::park_timeout(Duration::from_micros(20));
+            }
         } else {
             // Nobody waits for anything: back off, but stay responsive to
             // unsolicited messages (a peer's agreement or poison).

@@ -161,12 +161,15 @@ impl<T: DeserializeOwned> RecvState<T> {
     /// Blocks until this generation's message arrives; returns its flag.
     fn receive(&mut self) -> bool {
         let ctx = &self.ctx;
-        let data = ctx.link.recv_data(ctx.graph, ctx.edge).unwrap_or_else(|e| {
-            panic!(
-                "flowgraph: remote edge #{} from rank {} to rank {}: {e}",
-                ctx.edge, self.from, ctx.to
-            )
-        });
+        let data = ctx
+            .link
+            .recv_data(ctx.graph, ctx.edge, self.from)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "flowgraph: remote edge #{} from rank {} to rank {}: {e}",
+                    ctx.edge, self.from, ctx.to
+                )
+            });
         if let Some(payload) = &data.payload {
             let v = postcard::from_bytes(&payload[DATA_HEADER..]).unwrap_or_else(|e| {
                 panic!(

@@ -652,10 +652,10 @@ impl<'c> DistGraph<'c> {
 
     fn fail(&self, e: WaitError) -> ! {
         let me = self.cluster.rank();
-        if let WaitError::TimedOut(_) = e {
+        if let WaitError::TimedOut(_, ranks) = &e {
             self.cluster
                 .link
-                .poison(format!("rank {me} timed out waiting for the other ranks"));
+                .poison(format!("rank {me} timed out waiting for rank(s) {ranks:?}"));
         }
         panic!("flowgraph: rank {me}: `stabilize` failed: {e}")
     }

@@ -19,6 +19,8 @@ mod comm;
 mod edge;
 mod graph;
 
+/// The MPI bindings (rsmpi), for raw MPI through [`Cluster::with_mpi`].
+pub use ::mpi as rsmpi;
 pub use edge::Remote;
 #[doc(hidden)]
 pub use edge::{EdgeCtx, RecvEnd, RecvState, SendEnd, SendState};

@@ -1,0 +1,195 @@
+//! Benchmarks of distributed graphs, run under `mpirun -n 2` (criterion does
+//! not fit `mpirun`): medians over many iterations, reported as ratios
+//! against baselines measured in the same run.
+//!
+//! 1. *Round trip.* A value goes from rank 0 to rank 1 and back through two
+//!    remote edges, one generation per trip (agreement included), against a
+//!    raw rsmpi ping-pong of the same bytes.
+//! 2. *Overlap.* Rank 0 runs `A` then `A2`, rank 1 runs `B` on `A`'s output,
+//!    each a fixed amount of work `W`. Communication overlaps `A2`, so a
+//!    generation takes about `2W`, against `3W` when the same graph runs in
+//!    one process.
+//!
+//! ```text
+//! cargo build --release --features mpi --example mpi_bench
+//! mpirun -n 2 target/release/examples/mpi_bench
+//! ```
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use flowgraph::core::Pool;
+use flowgraph::mpi::rsmpi::traits::{Communicator, Destination, Source as _};
+use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+use flowgraph::typed::*;
+
+/// Forwards a vector by reference (the echo of the round trip).
+struct Echo;
+impl Segment for Echo {
+    type Inputs = RefPort<Vec<u8>>;
+    type Outputs = RefPort<Vec<u8>>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        (n, v): (bool, &'a Vec<u8>),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, &'a Vec<u8>) {
+        (n, v)
+    }
+}
+
+/// Busy for a fixed time: stands for `W` of real work.
+struct Work(Duration);
+impl Segment for Work {
+    type Inputs = Port<u64>;
+    type Outputs = Port<u64>;
+    type State = Duration;
+    fn init(self) -> Duration {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>((n, x): (bool, u64), w: &'b mut Duration, _: bool) -> (bool, u64) {
+        let start = Instant::now();
+        let mut acc = x;
+        while start.elapsed() < *w {
+            acc = black_box(acc.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        (n, x + 1)
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Median generation time of the round trip of `len` bytes, on rank 0.
+fn graph_round_trip(cluster: &Cluster, len: usize, iters: usize) -> Duration {
+    let mut b = DistBuilder::new(cluster);
+    let s = b.push_source(RefSource::new(vec![0_u8; len]));
+    let there = b.remote(*s, 1);
+    let echoed = b.on_rank(1, |b| b.push(Echo, there));
+    let back = b.remote(echoed, 0);
+    let mut g = DistGraph::from_builder(b);
+    let mut pool = Pool::new(1);
+    let mut times = Vec::with_capacity(iters);
+    for i in 0..iters + iters / 10 {
+        let start = Instant::now();
+        if cluster.rank() == 0 {
+            g.state_mut(s)[0] = i as u8;
+        }
+        g.stabilize(&mut pool);
+        if cluster.rank() == 0 {
+            assert_eq!(g.ref_view(back)[0], i as u8);
+        }
+        if i >= iters / 10 {
+            times.push(start.elapsed());
+        }
+    }
+    median(times)
+}
+
+/// Median round trip of a raw rsmpi blocking ping-pong of `len` bytes.
+fn raw_round_trip(cluster: &Cluster, len: usize, iters: usize) -> Duration {
+    cluster.with_mpi(move |world| {
+        let me = world.rank();
+        let mut buf = vec![0_u8; len];
+        let mut times = Vec::with_capacity(iters);
+        for i in 0..iters + iters / 10 {
+            let start = Instant::now();
+            match me {
+                0 => {
+                    buf[0] = i as u8;
+                    world.process_at_rank(1).send_with_tag(&buf[..], 77);
+                    world
+                        .process_at_rank(1)
+                        .receive_into_with_tag(&mut buf[..], 77);
+                    assert_eq!(buf[0], i as u8);
+                }
+                1 => {
+                    world
+                        .process_at_rank(0)
+                        .receive_into_with_tag(&mut buf[..], 77);
+                    world.process_at_rank(0).send_with_tag(&buf[..], 77);
+                }
+                _ => {}
+            }
+            if i >= iters / 10 {
+                times.push(start.elapsed());
+            }
+        }
+        median(times)
+    })
+}
+
+/// Median generation time of the overlap pipeline, distributed (`ranks`
+/// = 2) or in one process (`ranks` = 1: every node on rank 0).
+fn pipeline(cluster: &Cluster, w: Duration, on_two: bool, iters: usize) -> Duration {
+    let other = if on_two { 1 } else { 0 };
+    let mut b = DistBuilder::new(cluster);
+    let s = b.push_source(Source::new(0_u64));
+    let a = b.push(Work(w), *s);
+    let x = b.remote(a, other);
+    let a2 = b.push(Work(w), *s);
+    let bb = b.on_rank(other, |b| b.push(Work(w), x));
+    let mut g = DistGraph::from_builder(b);
+    let mut pool = Pool::new(1);
+    let mut times = Vec::with_capacity(iters);
+    for i in 0..iters + iters / 10 {
+        let start = Instant::now();
+        if cluster.rank() == 0 {
+            *g.state_mut(s) = i as u64;
+        }
+        g.stabilize(&mut pool);
+        if cluster.rank() == 0 {
+            assert_eq!(g.view(a2), i as u64 + 1);
+        }
+        if cluster.rank() == other {
+            assert_eq!(g.view(bb), i as u64 + 2);
+        }
+        if i >= iters / 10 {
+            times.push(start.elapsed());
+        }
+    }
+    median(times)
+}
+
+fn main() {
+    let cluster = Cluster::init().expect("MPI");
+    assert!(cluster.size() >= 2, "run with mpirun -n 2");
+    let me = cluster.rank();
+    let iters: usize = std::env::var("FLOWGRAPH_BENCH_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2000);
+    for len in [8, 1024, 64 * 1024] {
+        let raw = raw_round_trip(&cluster, len, iters);
+        let graph = graph_round_trip(&cluster, len, iters);
+        if me == 0 {
+            let ratio = graph.as_secs_f64() / raw.as_secs_f64();
+            println!(
+                "round trip {len:>6} B: remote edges {:8.1} us, raw ping-pong {:8.1} us, ratio {ratio:.2}x",
+                us(graph),
+                us(raw)
+            );
+        }
+    }
+    let w = Duration::from_micros(500);
+    let n = (iters / 10).max(20);
+    let alone = pipeline(&cluster, w, false, n);
+    let split = pipeline(&cluster, w, true, n);
+    if me == 0 {
+        println!(
+            "pipeline, W = {} us: one rank {:8.1} us, two ranks {:8.1} us per generation, \
+             ratio {:.2} (ideal overlap 0.67)",
+            us(w),
+            us(alone),
+            us(split),
+            split.as_secs_f64() / alone.as_secs_f64()
+        );
+    }
+}

@@ -1,0 +1,46 @@
+//! A rank stops answering: the others give up after the timeout instead of
+//! waiting forever, and the job ends with an error.
+//!
+//! The last rank stops calling `stabilize` after generation 3 and just
+//! sleeps, as a hung or dead process would. Every other rank then panics
+//! when its timeout (2 s here) expires, and the panic aborts the job
+//! (`MPI_Abort`, from `Cluster`'s drop while panicking). `.ci/mpi.sh` checks
+//! that the job fails quickly with the timeout message.
+//!
+//! ```text
+//! mpirun -n 2 target/release/examples/mpi_dead   # exits non-zero within seconds
+//! ```
+
+use std::time::Duration;
+
+use flowgraph::core::Pool;
+use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+use flowgraph::typed::*;
+
+fn main() {
+    let cluster = Cluster::init().expect("MPI");
+    let (me, size) = (cluster.rank(), cluster.size());
+    assert!(size >= 2, "run with mpirun -n 2 or more");
+    cluster.set_timeout(Duration::from_secs(2));
+    let last = size - 1;
+    let mut b = DistBuilder::new(&cluster);
+    let s = b.push_source(Source::new(0_i64));
+    let there = b.remote(*s, last);
+    let mut g = DistGraph::from_builder(b);
+    let mut pool = Pool::new(1);
+    for gen in 1..=10 {
+        if me == last && gen > 3 {
+            // Hung: never calls `stabilize` again (the job's abort ends us).
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+        if me == 0 {
+            *g.state_mut(s) = gen;
+        }
+        g.stabilize(&mut pool);
+        if me == last {
+            assert_eq!(g.view(there), gen);
+        }
+        println!("rank {me}: generation {gen} done");
+    }
+    unreachable!("rank {me} finished although rank {last} hung");
+}

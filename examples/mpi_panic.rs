@@ -1,0 +1,125 @@
+//! A node panics on one rank: every rank's `stabilize` panics, the graph is
+//! poisoned everywhere, and no rank hangs.
+//!
+//! Rank 0 owns a source; rank 1 (the last rank) runs `Boom`, which panics on
+//! the value 7; its output travels back to rank 0, which therefore blocks on
+//! it when the panic happens. With 3 or more ranks, the middle ranks only
+//! hear of the panic through the next generation's agreement.
+//!
+//! ```text
+//! mpirun -n 3 target/release/examples/mpi_panic
+//! ```
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use flowgraph::core::Pool;
+use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+use flowgraph::typed::*;
+
+/// Doubles its input, and panics on 7.
+struct Boom;
+impl Segment for Boom {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
+        if x == 7 {
+            panic!("boom: seven");
+        }
+        (n, 2 * x)
+    }
+}
+
+/// Adds one.
+struct Inc;
+impl Segment for Inc {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
+        (n, x + 1)
+    }
+}
+
+fn message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+fn main() {
+    let cluster = Cluster::init().expect("MPI");
+    let (me, size) = (cluster.rank(), cluster.size());
+    assert!(size >= 2, "run with mpirun -n 2 or more");
+    let last = size - 1;
+    let mut b = DistBuilder::new(&cluster);
+    let s = b.push_source(Source::new(0_i64));
+    let back = b.on_rank(last, |b| {
+        let x = b.remote(*s, last);
+        let y = b.push(Boom, x);
+        b.remote(y, 0)
+    });
+    let ours = b.push(Inc, back);
+    // Middle ranks get their own, panic-free, share of the work.
+    let middle: Vec<_> = (1..last)
+        .map(|r| {
+            let x = b.remote(*s, r);
+            (r, b.on_rank(r, |b| b.push(Inc, x)))
+        })
+        .collect();
+    let mut g = DistGraph::from_builder(b);
+    let mut pool = Pool::new(1);
+    // The panics below are expected; keep the output readable.
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut failed = None;
+    for gen in 1..=20_i64 {
+        if me == 0 {
+            *g.state_mut(s) = gen;
+        }
+        match catch_unwind(AssertUnwindSafe(|| g.stabilize(&mut pool))) {
+            Ok(()) => {
+                if me == 0 {
+                    assert_eq!(g.view(ours), 2 * gen + 1);
+                }
+                for &(r, h) in &middle {
+                    if r == me {
+                        assert_eq!(g.view(h), gen + 1);
+                    }
+                }
+            }
+            Err(p) => {
+                failed = Some((gen, message(&*p)));
+                break;
+            }
+        }
+    }
+    let (gen, why) = failed.expect("the panic reached every rank");
+    // The panic happens in generation 7; ranks not waiting on rank `last`
+    // learn of it when the next generation starts.
+    assert!(
+        (7..=8).contains(&gen),
+        "rank {me}: failed at generation {gen}"
+    );
+    if me == last {
+        assert!(why.contains("boom: seven"), "rank {me}: {why}");
+    } else {
+        assert!(
+            why.contains(&format!("rank {last} panicked in node #2")) && why.contains("Boom"),
+            "rank {me}: {why}"
+        );
+    }
+    // The graph stays dead on every rank.
+    let again = catch_unwind(AssertUnwindSafe(|| g.stabilize(&mut pool)));
+    let again = message(&*again.expect_err("a poisoned graph refuses to run"));
+    assert!(again.contains("poisoned"), "rank {me}: {again}");
+    if me == 0 {
+        let read = catch_unwind(AssertUnwindSafe(|| g.view(ours)));
+        assert!(read.is_err(), "reading a poisoned graph panics");
+    }
+    let _ = std::panic::take_hook();
+    println!("rank {me}/{size}: poisoned in generation {gen}: {why}");
+}
