@@ -36,6 +36,32 @@ impl Errors {
     }
 }
 
+/// Tokens as the user would write them (`(a, b)`, `Port<i64>`), for
+/// messages.
+pub(crate) fn pretty(tokens: &TokenStream) -> String {
+    let mut s = tokens.to_string();
+    // A leading `::` keeps the space before it (`, ::a::b`), an inner one
+    // does not (`a::b`).
+    for (from, to) in [
+        (", :: ", ", \0"),
+        ("( :: ", "(\0"),
+        ("< :: ", "<\0"),
+        (" :: ", "::"),
+        (":: ", "::"),
+        ("\0", "::"),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("( ", "("),
+        (" )", ")"),
+        ("& ", "&"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
 /// Expands `segment!(…)`.
 pub(crate) fn segment(input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();

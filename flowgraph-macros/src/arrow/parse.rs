@@ -344,9 +344,9 @@ fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {
             format!(
                 "`let {} = {}` binds no segment: a `let` applies a segment to wires, as in `let {} = {} => Segment;`",
                 pat_text(&pat),
-                stream(rhs),
+                super::pretty(&stream(rhs)),
                 pat_text(&pat),
-                if rhs.len() == 1 || is_group(rhs) { stream(rhs).to_string() } else { "x".into() },
+                if rhs.len() == 1 || is_group(rhs) { super::pretty(&stream(rhs)) } else { "x".into() },
             ),
         ));
     };
@@ -379,7 +379,7 @@ fn parse_application(tokens: &[TokenTree], arrow: usize) -> syn::Result<(Wires, 
             e.span(),
             format!(
                 "expected a wire or a tuple of wires before `=>`, found `{}`; compute values inside a segment, not between wires",
-                stream(lhs)
+                super::pretty(&stream(lhs))
             ),
         )
     })?;
@@ -408,7 +408,7 @@ fn parse_tail(tokens: &[TokenTree]) -> syn::Result<Tail> {
             e.span(),
             format!(
                 "expected the segment's outputs (a wire or a tuple of wires), found `{}`",
-                stream(tokens)
+                super::pretty(&stream(tokens))
             ),
         )
     })?;
@@ -487,6 +487,21 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert!(errors[0].contains("binds no segment"), "{errors:?}");
         assert!(errors[0].contains("`let b = a => Segment;`"), "{errors:?}");
+    }
+
+    #[test]
+    fn let_without_arrow_quotes_the_user_tokens() {
+        let errors =
+            recoverable(quote! { |a: Port<i64>, c: Port<i64>| -> Port<i64> { let b = (a, c); b } });
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].contains("`let b = (a, c)` binds no segment"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].contains("`let b = (a, c) => Segment;`"),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -129,7 +129,7 @@ impl Scope<'_> {
                                 format!(
                                     "this pattern destructures {} wires, but its type `{}` is a tuple of {}",
                                     items.len(),
-                                    quote::ToTokens::to_token_stream(ty),
+                                    type_text(ty),
                                     t.elems.len()
                                 ),
                             ));
@@ -216,6 +216,11 @@ fn mark_used(scope: &mut Scope<'_>, pat: &Pat) {
         Pat::Wild(_) => {}
         Pat::Tuple(_, items) => items.iter().for_each(|p| mark_used(scope, p)),
     }
+}
+
+/// A type as the user would write it (`Port<i64>`, not `Port < i64 >`).
+pub(crate) fn type_text(ty: &Type) -> String {
+    super::pretty(&quote::ToTokens::to_token_stream(ty))
 }
 
 fn strip_parens(ty: &Type) -> &Type {
@@ -381,7 +386,7 @@ fn check_output_arity(read: &Read, ty: &Type, errors: &mut Errors) {
                 format!(
                     "the body returns {} wires, but the declared output `{}` has {}",
                     items.len(),
-                    quote::ToTokens::to_token_stream(ty),
+                    type_text(ty),
                     t.elems.len()
                 ),
             ));
@@ -500,6 +505,19 @@ mod tests {
         let r = r.unwrap();
         assert_eq!(r.steps.len(), 1);
         assert!(matches!(r.outputs, Read::Wire(1, _)));
+    }
+
+    #[test]
+    fn types_read_as_written() {
+        let ty: Type = syn::parse_quote!((
+            Port<i64>,
+            RefPort<Vec<u8>>,
+            ::flowgraph::typed::Port<&'static str>
+        ));
+        assert_eq!(
+            type_text(&ty),
+            "(Port<i64>, RefPort<Vec<u8>>, ::flowgraph::typed::Port<&'static str>)"
+        );
     }
 
     #[test]
