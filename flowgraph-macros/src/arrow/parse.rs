@@ -305,7 +305,12 @@ fn let_pattern(tokens: &[TokenTree]) -> Option<Pat> {
     let eq = tokens.iter().position(
         |tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone),
     )?;
-    syn::parse2(stream(&tokens[1..eq])).ok()
+    let pat = &tokens[1..eq];
+    let end = pat
+        .iter()
+        .position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ':'))
+        .unwrap_or(pat.len());
+    syn::parse2(stream(&pat[..end])).ok()
 }
 
 fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {
@@ -502,6 +507,18 @@ mod tests {
             errors[0].contains("`let b = (a, c) => Segment;`"),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn annotated_wire_is_reported_once() {
+        let mut errors = Errors::default();
+        let def = parse(
+            quote! { |x: Port<i64>| -> Port<i64> { let y: Port<i64> = x => Inc; y } },
+            &mut errors,
+        )
+        .unwrap();
+        assert_eq!(errors.len(), 1);
+        assert!(matches!(&def.broken[..], [Pat::Name(n)] if n == "y"));
     }
 
     #[test]
