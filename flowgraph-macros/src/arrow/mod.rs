@@ -22,7 +22,6 @@ impl Errors {
         self.0.push(e);
     }
 
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }

@@ -84,6 +84,8 @@ struct Scope<'e> {
     errors: &'e mut Errors,
     /// Names bound later in the body, for "used before defined" messages.
     later: Vec<String>,
+    /// Whether wider-than-12 tuples of wires are still to be reported.
+    check_width: bool,
 }
 
 impl Scope<'_> {
@@ -165,7 +167,7 @@ impl Scope<'_> {
                 }
             }
             Wires::Tuple(paren, items) => {
-                if items.len() > MAX_ARITY {
+                if items.len() > MAX_ARITY && self.check_width {
                     self.errors.push(syn::Error::new(
                         paren.span.join(),
                         format!(
@@ -289,6 +291,7 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         names: HashMap::new(),
         errors,
         later,
+        check_width: true,
     };
 
     if def.inputs.len() > MAX_ARITY {
@@ -313,8 +316,11 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
     } else {
         Shape::Tuple(input_shapes, None)
     };
+    let mut output_too_wide = false;
     if let Some(ty) = &def.output {
+        let before = scope.errors.len();
         check_interface_arity(ty, scope.errors);
+        output_too_wide = scope.errors.len() > before;
     }
 
     for pat in &def.broken {
@@ -335,7 +341,10 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
     }
 
     let tail = def.tail?;
+    // Outputs as wide as a too-wide declaration are the same mistake.
+    scope.check_width = !output_too_wide;
     let mut outputs = scope.read(&tail.wires);
+    scope.check_width = true;
     if let Some((_, segment)) = tail.apply {
         let id = scope.wires.len();
         scope.wires.push(Wire {
@@ -486,6 +495,21 @@ mod tests {
         });
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].contains("tuple of 13 ports"));
+    }
+
+    #[test]
+    fn wide_wire_tuples() {
+        // Fed to a segment: reported.
+        let (_, errors) = run(quote! {
+            |a: Port<i64>| -> (Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>,
+                              Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>, Port<i64>) {
+                let y = (a, a, a, a, a, a, a, a, a, a, a, a, a) => Sum;
+                (y, y, y, y, y, y, y, y, y, y, y, y, y)
+            }
+        });
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].contains("tuple of 13 ports"));
+        assert!(errors[1].contains("this tuple has 13 wires"));
     }
 
     #[test]
