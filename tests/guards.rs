@@ -1,12 +1,18 @@
 //! Bad use gets a clear panic naming the node: reading between a poke and
 //! `stabilize`, a group output that changes length, handles from another
-//! builder or graph. Also the static `Send` guarantees.
+//! builder or graph. Also the static `Send` guarantees, and the pool's
+//! thread count.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
 
 use flowgraph::core::Pool;
 use flowgraph::typed::*;
 
 mod common;
-use common::panic_message;
+use common::{panic_message, Watchdog};
 
 struct Inc;
 impl Segment for Inc {
@@ -113,6 +119,7 @@ fn every_read_is_guarded_until_stabilize() {
 }
 
 fn group_length_change(threads: usize) {
+    let _dog = Watchdog::arm("group_length_change", 60);
     let mut b = GraphBuilder::new();
     let x = b.push_source(RefSource::new(1_i64));
     let y = b.push_source(RefSource::new(2_i64));
@@ -239,4 +246,55 @@ fn graph_and_pool_are_send() {
     .expect("the other thread ran the graph");
     assert_eq!(g.view(a), 42);
     drop(pool);
+}
+
+/// Records which threads run it, slowly enough for the pool to wake up.
+struct WhoRuns(Arc<Mutex<HashSet<ThreadId>>>);
+impl Segment for WhoRuns {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = Self;
+    fn init(self) -> Self {
+        self
+    }
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), s: &'b mut Self, _: bool) -> (bool, i64) {
+        s.0.lock().unwrap().insert(thread::current().id());
+        let t = Instant::now();
+        while !cfg!(miri) && t.elapsed() < Duration::from_micros(5) {
+            std::hint::spin_loop();
+        }
+        (n, x + 1)
+    }
+}
+
+/// `Pool::new(n)` means `n` threads in all, the caller included.
+#[test]
+fn pool_runs_on_n_threads_in_all() {
+    for threads in [1, 2, 3] {
+        let seen = Arc::new(Mutex::new(HashSet::new()));
+        let mut b = GraphBuilder::new();
+        let s = b.push_source(Source::new(0_i64));
+        let wide: Vec<_> = (0..if cfg!(miri) { 4 } else { 64 })
+            .map(|_| b.push(WhoRuns(seen.clone()), *s))
+            .collect();
+        let mut g = Graph::from_builder(b);
+        let mut pool = Pool::new(threads);
+        seen.lock().unwrap().clear();
+        for x in 1..=5 {
+            *g.state_mut(s) = x;
+            g.stabilize(&mut pool);
+            assert!(wide.iter().all(|&h| g.view(h) == x + 1));
+        }
+        let seen = seen.lock().unwrap();
+        assert!(
+            seen.len() <= threads,
+            "Pool::new({threads}) ran nodes on {} threads",
+            seen.len()
+        );
+        if threads == 1 {
+            assert!(seen.contains(&thread::current().id()));
+        } else if !cfg!(miri) {
+            assert!(g.stats().parallel_generations > 0);
+        }
+    }
 }
