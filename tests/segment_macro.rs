@@ -714,3 +714,31 @@ fn inferred_segments_inside() {
     g.stabilize(&mut pool());
     check(&g, -4);
 }
+
+/// One-element tuples are tuples; parentheses alone are not.
+#[test]
+fn one_tuples_and_parentheses() {
+    /// Wraps its input in a one-element tuple.
+    struct Wrap;
+    impl Segment for Wrap {
+        type Inputs = Port<i64>;
+        type Outputs = (Port<i64>,);
+        type State = ();
+        fn init(self) {}
+        fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> ((bool, i64),) {
+            ((n, x * 2),)
+        }
+    }
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(21_i64));
+    let (one,) = b.push(
+        segment!(|x: Port<i64>| -> (Port<i64>,) {
+            let (p,) = (x) => Wrap;
+            let (q) = p => Inc;
+            (q,)
+        }),
+        *s,
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!(g.view(one), 43);
+}

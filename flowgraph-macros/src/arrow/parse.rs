@@ -88,6 +88,10 @@ impl Parse for Pat {
             let content;
             let paren = syn::parenthesized!(content in input);
             let items = Punctuated::<Pat, Token![,]>::parse_terminated(&content)?;
+            // `(p)` is `p` in parentheses; `(p,)` is a 1-tuple.
+            if items.len() == 1 && !items.trailing_punct() {
+                return Ok(items.into_iter().next().unwrap());
+            }
             return Ok(Pat::Tuple(paren, items.into_iter().collect()));
         }
         if input.peek(Ident) {
@@ -111,6 +115,9 @@ impl Parse for Wires {
             let content;
             let paren = syn::parenthesized!(content in input);
             let items = Punctuated::<Wires, Token![,]>::parse_terminated(&content)?;
+            if items.len() == 1 && !items.trailing_punct() {
+                return Ok(items.into_iter().next().unwrap());
+            }
             return Ok(Wires::Tuple(paren, items.into_iter().collect()));
         }
         if input.peek(Ident) {
@@ -469,6 +476,17 @@ mod tests {
         assert!(matches!(def.lets[0].pat, Pat::Tuple(_, ref p) if p.len() == 2));
         assert!(matches!(def.lets[1].segment, Expr::Macro(_)));
         assert!(def.tail.unwrap().apply.is_some());
+    }
+
+    #[test]
+    fn parentheses_versus_one_tuples() {
+        let def = ok(
+            quote! { |x: Port<i64>| -> (Port<i64>,) { let (y) = (x) => Inc; let (z,) = (y,) => One; (z,) } },
+        );
+        assert!(matches!(def.lets[0].pat, Pat::Name(_)));
+        assert!(matches!(def.lets[0].wires, Wires::Name(_)));
+        assert!(matches!(def.lets[1].pat, Pat::Tuple(_, ref p) if p.len() == 1));
+        assert!(matches!(def.lets[1].wires, Wires::Tuple(_, ref w) if w.len() == 1));
     }
 
     #[test]
