@@ -8,7 +8,7 @@
 //! Types flow forward. The inputs start as a typed `Id::<Inputs>`; each
 //! stage is then built next to a *witness*, the value of the previous stage,
 //! from which helpers such as `left_of(&witness)` take the types of their
-//! inputs (`Left<A, B>` where the witness's `Outputs = (A, B)`). Every type is
+//! inputs (`Left<A, B>` where the witness outputs `(A, B)`). Every type is
 //! therefore known where it is formed; the user writes none of the
 //! intermediate ones, and a mismatch is reported at the `=>` that causes it,
 //! not deep inside the final combinator.
