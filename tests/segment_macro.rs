@@ -742,3 +742,103 @@ fn one_tuples_and_parentheses() {
     let g = Graph::from_builder(b);
     assert_eq!(g.view(one), 43);
 }
+
+fn chain10() -> impl Segment<Inputs = Port<i64>, Outputs = (Port<i64>, Port<i64>)> {
+    segment!(|x: Port<i64>| -> (Port<i64>, Port<i64>) {
+        let w1 = (x, x) => Add;
+        let w2 = (w1, x) => Add;
+        let w3 = (w2, x) => Add;
+        let w4 = (w3, x) => Add;
+        let w5 = (w4, x) => Add;
+        let w6 = (w5, x) => Add;
+        let w7 = (w6, x) => Add;
+        let w8 = (w7, x) => Add;
+        let w9 = (w8, x) => Add;
+        let w10 = (w9, x) => Add;
+        (w10, x)
+    })
+}
+
+fn chain40() -> impl Segment<Inputs = Port<i64>, Outputs = (Port<i64>, Port<i64>)> {
+    segment!(|x: Port<i64>| -> (Port<i64>, Port<i64>) {
+        let w1 = (x, x) => Add;
+        let w2 = (w1, x) => Add;
+        let w3 = (w2, x) => Add;
+        let w4 = (w3, x) => Add;
+        let w5 = (w4, x) => Add;
+        let w6 = (w5, x) => Add;
+        let w7 = (w6, x) => Add;
+        let w8 = (w7, x) => Add;
+        let w9 = (w8, x) => Add;
+        let w10 = (w9, x) => Add;
+        let w11 = (w10, x) => Add;
+        let w12 = (w11, x) => Add;
+        let w13 = (w12, x) => Add;
+        let w14 = (w13, x) => Add;
+        let w15 = (w14, x) => Add;
+        let w16 = (w15, x) => Add;
+        let w17 = (w16, x) => Add;
+        let w18 = (w17, x) => Add;
+        let w19 = (w18, x) => Add;
+        let w20 = (w19, x) => Add;
+        let w21 = (w20, x) => Add;
+        let w22 = (w21, x) => Add;
+        let w23 = (w22, x) => Add;
+        let w24 = (w23, x) => Add;
+        let w25 = (w24, x) => Add;
+        let w26 = (w25, x) => Add;
+        let w27 = (w26, x) => Add;
+        let w28 = (w27, x) => Add;
+        let w29 = (w28, x) => Add;
+        let w30 = (w29, x) => Add;
+        let w31 = (w30, x) => Add;
+        let w32 = (w31, x) => Add;
+        let w33 = (w32, x) => Add;
+        let w34 = (w33, x) => Add;
+        let w35 = (w34, x) => Add;
+        let w36 = (w35, x) => Add;
+        let w37 = (w36, x) => Add;
+        let w38 = (w37, x) => Add;
+        let w39 = (w38, x) => Add;
+        let w40 = (w39, x) => Add;
+        (w40, x)
+    })
+}
+
+fn type_name_of<T>(_: &T) -> &'static str {
+    std::any::type_name::<T>()
+}
+
+/// The lowering uses the plumbing combinators only (no closure), and its
+/// type grows linearly with the body: each stage carries only the live
+/// wires, never the whole history.
+#[test]
+fn lowering_is_combinators_of_linear_size() {
+    let (short, long) = (chain10(), chain40());
+    let (s, l) = (type_name_of(&short), type_name_of(&long));
+    for name in [s, l] {
+        assert!(name.contains("Comp<") && name.contains("Fork<"), "{name}");
+        assert!(
+            !name.contains("Arr<") && !name.contains("closure"),
+            "{name}"
+        );
+    }
+    let ratio = l.len() as f64 / s.len() as f64;
+    assert!(
+        ratio < 5.0,
+        "40 applications name a type {ratio:.1}× longer than 10 do"
+    );
+
+    let mut b = GraphBuilder::new();
+    let src = b.push_source(Source::new(1_i64));
+    let (w10, x10) = b.push(short, *src);
+    let (w40, x40) = b.push(long, *src);
+    let mut g = Graph::from_builder(b);
+    assert_eq!(g.len(), 3);
+    for v in [1, -3, 1000] {
+        *g.state_mut(src) = v;
+        g.stabilize(&mut pool());
+        assert_eq!((g.view(w10), g.view(x10)), (11 * v, v));
+        assert_eq!((g.view(w40), g.view(x40)), (41 * v, v));
+    }
+}
