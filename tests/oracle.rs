@@ -2,14 +2,15 @@
 //! many generations, every output compared against a plain sequential
 //! interpreter that recomputes the cone from scratch in id order.
 //!
-//! The segments cover every way a payload rides a wire: by-value ports,
-//! references forwarded from inputs, references into the node's own state
-//! (a `Vec` replaced on every compute, so a stale pointer would dangle),
+//! The segments cover every way a payload rides a wire: by-value ports;
+//! references forwarded from inputs; references into the node's own state (a
+//! `Vec` replaced on every compute, so a stale pointer would dangle);
 //! references into the heap buffer of a `Vec` source that pokes grow or
-//! replace,
-//! runtime-length groups fed by a fan-in of single handles or by another
-//! node's group output, tuple outputs, an `Operator` with a passthrough path
-//! and a notify-cutting node (spec §6 `Abs`).
+//! replace; runtime-length groups fed by a fan-in of single handles or by
+//! another node's group output; tuple outputs; an `Operator` with a
+//! passthrough path; a notify-cutting node (spec §6 `Abs`); input-less nodes
+//! that are not sources. Separate cases cover graphs past 4096 nodes and
+//! payloads of unusual sizes and alignments.
 //!
 //! The interpreter follows the engine's contract: a node outside the dirty
 //! cone does not run; an input whose producer did not run in this generation
@@ -908,6 +909,10 @@ fn seeds(n: u64) -> Vec<u64> {
     {
         return vec![seed];
     }
+    fixed_seeds(n)
+}
+
+fn fixed_seeds(n: u64) -> Vec<u64> {
     (1..=n).map(|i| 0x5eed_0000 + i).collect()
 }
 
@@ -973,7 +978,7 @@ fn oracle_exercises_cuts_and_passthroughs() {
     } else {
         full_light()
     };
-    for seed in seeds(2) {
+    for seed in fixed_seeds(2) {
         let mut rng = Rng(seed);
         let mut case = build(&mut rng, size);
         for _ in 0..size.generations {
