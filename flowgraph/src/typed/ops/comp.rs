@@ -37,6 +37,15 @@ use crate::typed::segment::Segment;
 /// g.stabilize(&mut Pool::new(1));
 /// assert_eq!((g.view(x), g.view(y)), (12, 13));
 /// ```
+///
+/// A composition whose middle does not match does not compile:
+///
+/// ```compile_fail,E0271
+/// use flowgraph::typed::*;
+///
+/// // A `Port<i64>` output cannot feed a `RefPort<i64>` input.
+/// let wrong = Id::<Port<i64>>::new().then(Id::<RefPort<i64>>::new());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Comp<F, G>(pub F, pub G);
 
