@@ -99,7 +99,9 @@ fn incremental(c: &mut Criterion) {
     }
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    group.bench_function("empty_stabilize_110k", |bn| bn.iter(|| g.stabilize(&mut pool)));
+    group.bench_function("empty_stabilize_110k", |bn| {
+        bn.iter(|| g.stabilize(&mut pool))
+    });
     let mut i = 0;
     group.bench_function("cone_of_11_in_110k", |bn| {
         bn.iter(|| {
