@@ -1,9 +1,10 @@
 //! A rank stops answering: the others give up after the timeout instead of
 //! waiting forever, and the job ends with an error.
 //!
-//! The last rank stops calling `stabilize` after generation 3 and just
-//! sleeps, as a hung or dead process would. Every other rank then panics
-//! when its timeout (2 s here) expires, and the panic aborts the job
+//! The last rank echoes rank 0's source back to it; it stops calling
+//! `stabilize` after generation 3 and just sleeps, as a hung or dead process
+//! would. Rank 0 then panics when its timeout (2 s here) expires, the other
+//! ranks learn it through the poison, and the panic aborts the job
 //! (`MPI_Abort`, from `Cluster`'s drop while panicking). `.ci/mpi.sh` checks
 //! that the job fails quickly with the timeout message.
 //!
@@ -26,6 +27,8 @@ fn main() {
     let mut b = DistBuilder::new(&cluster);
     let s = b.push_source(Source::new(0_i64));
     let there = b.remote(*s, last);
+    // The value comes back: rank 0 depends on the last rank every generation.
+    let back = b.remote(there, 0);
     let mut g = DistGraph::from_builder(b);
     let mut pool = Pool::new(1);
     for gen in 1..=10 {
@@ -39,6 +42,9 @@ fn main() {
         g.stabilize(&mut pool);
         if me == last {
             assert_eq!(g.view(there), gen);
+        }
+        if me == 0 {
+            assert_eq!(g.view(back), gen);
         }
         println!("rank {me}: generation {gen} done");
     }

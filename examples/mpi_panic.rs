@@ -75,6 +75,21 @@ fn main() {
     let mut pool = Pool::new(1);
     // The panics below are expected; keep the output readable.
     std::panic::set_hook(Box::new(|_| {}));
+    // Misuse is refused locally, with the node and the ranks named, and
+    // poisons nothing: only rank 0 may poke `s`, only rank 0 may read `ours`.
+    if me != 0 {
+        let poke = catch_unwind(AssertUnwindSafe(|| *g.state_mut(s) = 1));
+        let why = message(&*poke.expect_err("poking another rank's source"));
+        assert!(
+            why.contains(&format!(
+                "cannot poke node #0 (`flowgraph::typed::source::Source<i64>`) on rank {me}"
+            )) && why.contains("placed on rank 0"),
+            "rank {me}: {why}"
+        );
+        let read = catch_unwind(AssertUnwindSafe(|| g.view(ours)));
+        let why = message(&*read.expect_err("reading another rank's node"));
+        assert!(why.contains("cannot read node #4"), "rank {me}: {why}");
+    }
     let mut failed = None;
     for gen in 1..=20_i64 {
         if me == 0 {

@@ -80,6 +80,8 @@ struct Inbox {
     poison: Option<String>,
     /// Set when the communication thread is gone.
     closed: bool,
+    /// Threads asleep on `Link::arrived`.
+    sleepers: usize,
 }
 
 /// What threads share with the communication thread.
@@ -125,8 +127,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Spin (yielding) this long before sleeping on the condvar: a message from
-/// another rank usually arrives within microseconds, a wake-up costs tens.
-const SPIN: Duration = Duration::from_micros(50);
+/// another rank usually arrives within microseconds, while a sleeping thread
+/// can wait a whole scheduler slice (milliseconds) for a core once woken.
+const SPIN: Duration = Duration::from_micros(200);
 /// The communication thread polls without sleeping for this long after its
 /// last activity while someone waits.
 const POLL: Duration = Duration::from_micros(200);
@@ -202,11 +205,13 @@ impl Link {
                 inbox = lock(&self.inbox);
             } else {
                 let slice = (timeout - waited).min(Duration::from_millis(50));
+                inbox.sleepers += 1;
                 inbox = self
                     .arrived
                     .wait_timeout(inbox, slice)
                     .unwrap_or_else(PoisonError::into_inner)
                     .0;
+                inbox.sleepers -= 1;
             }
         }
     }
@@ -219,9 +224,18 @@ impl Link {
         )
     }
 
-    /// Exchanges poked-source lists with every rank; returns the union.
-    pub(crate) fn agree(&self, graph: u32, mine: &[u32]) -> Result<Vec<u32>, WaitError> {
-        if self.size > 1 {
+    /// Exchanges poked-source lists: sends this rank's to every other rank
+    /// if it owns sources (`owners` lists the ranks that do, in order), waits
+    /// for those of the other owners, and returns the union. Ranks owning no
+    /// source have nothing to say, so nobody waits for them.
+    pub(crate) fn agree(
+        &self,
+        graph: u32,
+        mine: &[u32],
+        owners: &[usize],
+    ) -> Result<Vec<u32>, WaitError> {
+        let rank = self.rank;
+        if self.size > 1 && owners.contains(&rank) {
             let mut bytes = Vec::with_capacity(5 + 4 * mine.len());
             bytes.push(AGREE);
             bytes.extend_from_slice(&graph.to_le_bytes());
@@ -230,11 +244,15 @@ impl Link {
             }
             self.send(Cmd::Broadcast(bytes));
         }
-        let (rank, size) = (self.rank, self.size);
+        let others: Vec<usize> = owners.iter().copied().filter(|&r| r != rank).collect();
         let mut all = mine.to_vec();
-        let missing = move |inbox: &Inbox| -> Vec<usize> {
-            (0..size)
-                .filter(|&r| r != rank)
+        if others.is_empty() {
+            return Ok(all);
+        }
+        let missing = |inbox: &Inbox| -> Vec<usize> {
+            others
+                .iter()
+                .copied()
                 .filter(|&r| inbox.agree.get(&(graph, r)).is_none_or(|q| q.is_empty()))
                 .collect()
         };
@@ -242,7 +260,7 @@ impl Link {
             if !missing(inbox).is_empty() {
                 return None;
             }
-            for r in (0..size).filter(|&r| r != rank) {
+            for &r in &others {
                 let q = inbox.agree.get_mut(&(graph, r)).expect("checked above");
                 all.extend(q.pop_front().expect("checked above"));
             }
@@ -282,8 +300,12 @@ impl Link {
             Some(BYE) => return true,
             _ => {}
         }
+        // Spinning waiters see the message without a (costly) wake-up call.
+        let sleepers = inbox.sleepers > 0;
         drop(inbox);
-        self.arrived.notify_all();
+        if sleepers {
+            self.arrived.notify_all();
+        }
         false
     }
 
@@ -440,14 +462,17 @@ fn epoch<'a>(
         if busy {
             last_busy = Instant::now();
             idle = Duration::from_micros(5);
+        }
+        if last_busy.elapsed() < POLL {
+            // Just active: more traffic usually follows within microseconds
+            // (the rest of a generation), and a parked thread takes much
+            // longer than that to wake.
+            thread::yield_now();
         } else if !pending.is_empty() || link.waiters.load(Ordering::Acquire) > 0 {
-            // Someone waits: poll hard for a moment, then in short naps so
-            // that on a loaded machine the threads doing the work keep a core.
-            if last_busy.elapsed() < POLL {
-                thread::yield_now();
-            } else {
-                thread::park_timeout(Duration::from_micros(20));
-            }
+            // Someone waits, but nothing moved for a while: poll in short
+            // naps, so that on a loaded machine the threads doing the work
+            // keep a core.
+            thread::park_timeout(Duration::from_micros(20));
         } else {
             // Nobody waits for anything: back off, but stay responsive to
             // unsolicited messages (a peer's agreement or poison).

@@ -3,10 +3,13 @@
 //!
 //! # How a generation runs
 //!
-//! 1. *Agreement.* Each rank sends the ids of the sources it poked to every
-//!    other rank and waits for theirs. Every rank then knows the global set of
-//!    poked sources, and — since every rank recorded the same topology — the
-//!    global dirty cone.
+//! 1. *Agreement.* Each rank owning sources sends the ids of those it poked
+//!    to every other rank, and waits for the lists of the other owners. Every
+//!    rank then knows the global set of poked sources, and — since every rank
+//!    recorded the same topology — the global dirty cone. A rank that owns no
+//!    source sends nothing and nobody waits for it, so an owner that depends
+//!    on no other rank may run generations ahead (pipelining): its messages
+//!    wait in per-edge and per-rank queues, in order.
 //! 2. *Receivers.* Each rank pokes its receivers whose remote edge lies in the
 //!    cone: a receiver is a source to the local engine, so the local cone is
 //!    exactly the global cone restricted to this rank's nodes.
@@ -434,6 +437,8 @@ pub struct DistGraph<'c> {
     gen: u32,
     queue: Vec<u32>,
     serial: Pool,
+    /// The ranks owning at least one source, in order.
+    owners: Vec<usize>,
 }
 
 impl std::fmt::Debug for DistGraph<'_> {
@@ -476,6 +481,13 @@ impl<'c> DistGraph<'c> {
                 resume_unwind(payload)
             }
         };
+        let mut owners: Vec<usize> = nodes
+            .iter()
+            .filter(|m| m.is_source)
+            .map(|m| m.rank)
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
         let mut pokes: Vec<Option<Poke>> = (0..n).map(|_| None).collect();
         for (id, p) in list {
             pokes[id as usize] = Some(p);
@@ -492,6 +504,7 @@ impl<'c> DistGraph<'c> {
             gen: 0,
             queue: Vec::new(),
             serial: Pool::new(1),
+            owners,
         }
     }
 
@@ -625,7 +638,7 @@ impl<'c> DistGraph<'c> {
     pub fn stabilize(&mut self, pool: &mut Pool) {
         self.check_alive();
         let link = &self.cluster.link;
-        let all = match link.agree(self.gid, &self.poked) {
+        let all = match link.agree(self.gid, &self.poked, &self.owners) {
             Ok(all) => all,
             Err(e) => self.fail(e),
         };
