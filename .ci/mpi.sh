@@ -68,6 +68,18 @@ grep -q "no message from rank(s) \[2\]" "$log" || {
     exit 1
 }
 echo "mpi_dead: the job failed on the timeout, as expected"
+# A rank that leaves early (drops its cluster): the others fail at once.
+if timeout 60 mpirun -n 3 --oversubscribe "$bin/mpi_dead" quit >"$log" 2>&1; then
+    cat "$log"
+    echo "mpi_dead quit: the job succeeded although a rank left" >&2
+    exit 1
+fi
+grep -q "rank 2 shut down its cluster" "$log" || {
+    cat "$log"
+    echo "mpi_dead quit: no message naming the rank that left" >&2
+    exit 1
+}
+echo "mpi_dead quit: the job failed naming the rank that left, as expected"
 # Benchmarks, as a smoke test (few iterations: timings on a shared CI machine
 # mean little; run it by hand for the numbers).
 FLOWGRAPH_BENCH_ITERS=100 run 2 "$bin/mpi_bench"

@@ -8,8 +8,12 @@
 //! (`MPI_Abort`, from `Cluster`'s drop while panicking). `.ci/mpi.sh` checks
 //! that the job fails quickly with the timeout message.
 //!
+//! With the argument `quit`, the last rank instead returns from `main` after
+//! generation 3: the others fail at once, naming it.
+//!
 //! ```text
-//! mpirun -n 2 target/release/examples/mpi_dead   # exits non-zero within seconds
+//! mpirun -n 2 target/release/examples/mpi_dead        # exits non-zero within seconds
+//! mpirun -n 2 target/release/examples/mpi_dead quit   # exits non-zero at once
 //! ```
 
 use std::time::Duration;
@@ -19,6 +23,9 @@ use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
 use flowgraph::typed::*;
 
 fn main() {
+    // `quit`: the last rank shuts down cleanly instead of hanging; the others
+    // must fail at once rather than after the timeout.
+    let quits = std::env::args().nth(1).as_deref() == Some("quit");
     let cluster = Cluster::init().expect("MPI");
     let (me, size) = (cluster.rank(), cluster.size());
     assert!(size >= 2, "run with mpirun -n 2 or more");
@@ -33,6 +40,10 @@ fn main() {
     let mut pool = Pool::new(1);
     for gen in 1..=10 {
         if me == last && gen > 3 {
+            if quits {
+                // Leaves early: dropping the cluster tells the others.
+                return;
+            }
             // Hung: never calls `stabilize` again (the job's abort ends us).
             std::thread::sleep(Duration::from_secs(3600));
         }

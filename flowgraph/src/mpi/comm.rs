@@ -82,6 +82,8 @@ struct Inbox {
     closed: bool,
     /// Threads asleep on `Link::arrived`.
     sleepers: usize,
+    /// Ranks that said `BYE`: they will send nothing more.
+    gone: Vec<usize>,
 }
 
 /// What threads share with the communication thread.
@@ -107,6 +109,8 @@ pub(crate) enum WaitError {
     TimedOut(Duration, Vec<usize>),
     /// The communication thread is gone.
     Closed,
+    /// A rank we wait for shut down its cluster.
+    Gone(usize),
 }
 
 impl std::fmt::Display for WaitError {
@@ -118,6 +122,10 @@ impl std::fmt::Display for WaitError {
                 "no message from rank(s) {ranks:?} within {t:?}; they may have died or stopped calling `stabilize`"
             ),
             WaitError::Closed => f.write_str("the cluster was shut down"),
+            WaitError::Gone(r) => write!(
+                f,
+                "rank {r} shut down its cluster; every rank must call `stabilize` equally often"
+            ),
         }
     }
 }
@@ -195,6 +203,11 @@ impl Link {
             if inbox.closed {
                 return Err(WaitError::Closed);
             }
+            if !inbox.gone.is_empty() {
+                if let Some(r) = from(&inbox).into_iter().find(|r| inbox.gone.contains(r)) {
+                    return Err(WaitError::Gone(r));
+                }
+            }
             let waited = start.elapsed();
             if waited >= timeout {
                 return Err(WaitError::TimedOut(timeout, from(&inbox)));
@@ -224,18 +237,17 @@ impl Link {
         )
     }
 
-    /// Exchanges poked-source lists: sends this rank's to every other rank
-    /// if it owns sources (`owners` lists the ranks that do, in order), waits
-    /// for those of the other owners, and returns the union. Ranks owning no
-    /// source have nothing to say, so nobody waits for them.
+    /// Exchanges poked-source lists among `senders` (ranks in order): sends
+    /// this rank's list to every other rank if it is a sender, waits for the
+    /// lists of the other senders, and returns the union.
     pub(crate) fn agree(
         &self,
         graph: u32,
         mine: &[u32],
-        owners: &[usize],
+        senders: &[usize],
     ) -> Result<Vec<u32>, WaitError> {
         let rank = self.rank;
-        if self.size > 1 && owners.contains(&rank) {
+        if self.size > 1 && senders.contains(&rank) {
             let mut bytes = Vec::with_capacity(5 + 4 * mine.len());
             bytes.push(AGREE);
             bytes.extend_from_slice(&graph.to_le_bytes());
@@ -244,7 +256,7 @@ impl Link {
             }
             self.send(Cmd::Broadcast(bytes));
         }
-        let others: Vec<usize> = owners.iter().copied().filter(|&r| r != rank).collect();
+        let others: Vec<usize> = senders.iter().copied().filter(|&r| r != rank).collect();
         let mut all = mine.to_vec();
         if others.is_empty() {
             return Ok(all);
@@ -297,7 +309,12 @@ impl Link {
                 inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
                 self.poisoned.store(true, Ordering::Release);
             }
-            Some(BYE) => return true,
+            Some(BYE) => {
+                inbox.gone.push(from);
+                drop(inbox);
+                self.arrived.notify_all();
+                return true;
+            }
             _ => {}
         }
         // Spinning waiters see the message without a (costly) wake-up call.

@@ -9,7 +9,8 @@
 //!    recorded the same topology — the global dirty cone. A rank that owns no
 //!    source sends nothing and nobody waits for it, so an owner that depends
 //!    on no other rank may run generations ahead (pipelining): its messages
-//!    wait in per-edge and per-rank queues, in order.
+//!    wait in per-edge and per-rank queues, in order. Every 64th generation
+//!    every rank takes part, which bounds the lead to 64 generations.
 //! 2. *Receivers.* Each rank pokes its receivers whose remote edge lies in the
 //!    cone: a receiver is a source to the local engine, so the local cone is
 //!    exactly the global cone restricted to this rank's nodes.
@@ -51,6 +52,10 @@ use crate::typed::{
     Connect, Graph, GraphBuilder, Handle, Interface, RefViewPort, RefViewPorts, Segment,
     SourceHandle, ValueView, ViewPort,
 };
+
+/// Every rank takes part in the agreement of every `SYNC_EVERY`-th
+/// generation, source owner or not.
+const SYNC_EVERY: u64 = 64;
 
 /// How long a rank waits for a message before it gives up by default.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -411,7 +416,7 @@ impl<'c> DistBuilder<'c> {
         } else {
             self.inner.push_wired(Elsewhere, Vec::new())
         };
-        let recorded = self.record(to, std::any::type_name::<P>(), &[handle.node]);
+        let recorded = self.record(to, std::any::type_name::<P::Receiver>(), &[handle.node]);
         debug_assert_eq!((pushed, recorded), (id, id));
         self.nodes[id as usize].edge_from = Some(from);
         P::handles(self.inner.id(), id, 0)
@@ -439,6 +444,10 @@ pub struct DistGraph<'c> {
     serial: Pool,
     /// The ranks owning at least one source, in order.
     owners: Vec<usize>,
+    /// Every rank, in order.
+    everyone: Vec<usize>,
+    /// Generations run by `stabilize`.
+    generation: u64,
 }
 
 impl std::fmt::Debug for DistGraph<'_> {
@@ -505,6 +514,8 @@ impl<'c> DistGraph<'c> {
             queue: Vec::new(),
             serial: Pool::new(1),
             owners,
+            everyone: (0..cluster.size()).collect(),
+            generation: 0,
         }
     }
 
@@ -638,7 +649,17 @@ impl<'c> DistGraph<'c> {
     pub fn stabilize(&mut self, pool: &mut Pool) {
         self.check_alive();
         let link = &self.cluster.link;
-        let all = match link.agree(self.gid, &self.poked, &self.owners) {
+        // Only source owners have something to say; everyone speaks every
+        // `SYNC_EVERY` generations, which bounds how far an owner runs ahead
+        // (and the messages queued for a slower rank), and lets every rank
+        // notice a dead peer.
+        self.generation += 1;
+        let senders = if self.generation % SYNC_EVERY == 0 {
+            &self.everyone
+        } else {
+            &self.owners
+        };
+        let all = match link.agree(self.gid, &self.poked, senders) {
             Ok(all) => all,
             Err(e) => self.fail(e),
         };
