@@ -764,7 +764,8 @@ impl Engine {
     /// The serial scheduler: pops scheduled ids in increasing order; no atomics.
     fn run_serial(&mut self) -> Result<(), (u32, Box<dyn Any + Send>)> {
         let gen = self.gen;
-        let mut frontier = std::mem::replace(&mut self.frontier, Frontier::new(0));
+        // Taking the frontier out leaves an empty default: no allocation.
+        let mut frontier = std::mem::take(&mut self.frontier);
         frontier.clear();
         for &s in &self.dirty {
             self.stamp[s as usize] = gen;

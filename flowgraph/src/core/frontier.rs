@@ -19,6 +19,17 @@ pub(crate) struct Frontier {
     count: usize,
 }
 
+impl Default for Frontier {
+    /// An empty frontier of capacity zero; allocates nothing.
+    fn default() -> Self {
+        Frontier {
+            next: NONE,
+            levels: Vec::new(),
+            count: 0,
+        }
+    }
+}
+
 impl Frontier {
     pub(crate) fn new(capacity: usize) -> Frontier {
         let mut levels = Vec::new();
