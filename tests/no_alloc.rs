@@ -1,0 +1,97 @@
+//! `stabilize` allocates nothing on the serial path once a graph is warm.
+//! (A process-global allocator, hence a test binary of its own.)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use flowgraph::core::Pool;
+use flowgraph::typed::*;
+
+struct Counting;
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator, only counting calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+struct Add;
+impl Segment for Add {
+    type Inputs = (Port<i64>, RefPort<i64>);
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        ((n, a), (m, b)): ((bool, i64), (bool, &'a i64)),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
+        (n || m, a + *b)
+    }
+}
+
+struct Sum;
+impl Segment for Sum {
+    type Inputs = RefPorts<i64>;
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        (_, v): (&'a [bool], &'a [&'a i64]),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
+        (true, v.iter().copied().sum())
+    }
+}
+
+#[test]
+fn warm_stabilize_does_not_allocate() {
+    let mut b = GraphBuilder::new();
+    let x = b.push_source(Source::new(1_i64));
+    let y = b.push_source(RefSource::new(2_i64));
+    let mut h = *x;
+    for _ in 0..50 {
+        h = b.push(Add, (h, *y));
+    }
+    let total = b.push(Sum, [*y, *y, *y]);
+    let mut g = Graph::from_builder(b);
+    for threads in [1, 2] {
+        let mut pool = Pool::new(threads);
+        for _ in 0..40 {
+            *g.state_mut(x) += 1;
+            g.stabilize(&mut pool);
+        }
+        // Warm: the cost estimate has settled on the serial path.
+        let parallel = g.stats().parallel_generations;
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for i in 0..100 {
+            *g.state_mut(x) += 1;
+            if i % 3 == 0 {
+                *g.state_mut(y) += 1;
+            }
+            g.stabilize(&mut pool);
+            g.stabilize(&mut pool);
+        }
+        let after = ALLOCATIONS.load(Ordering::Relaxed);
+        assert_eq!(
+            after - before,
+            0,
+            "stabilize allocated on {threads} thread(s)"
+        );
+        assert_eq!(g.stats().parallel_generations, parallel);
+    }
+    assert_eq!(g.view(h), g.view(*x) + 50 * *g.ref_view(*y));
+    assert_eq!(g.view(total), 3 * *g.ref_view(*y));
+}
