@@ -350,6 +350,9 @@ pub(crate) fn start(timeout: Duration) -> Result<(Arc<Link>, thread::JoinHandle<
                 return;
             };
             let world = universe.world();
+            // Graph traffic gets a communicator of its own, so it can never
+            // match the messages of raw MPI run through `Cluster::with_mpi`.
+            let ours = world.duplicate();
             let link = Arc::new(Link {
                 rank: world.rank() as usize,
                 size: world.size() as usize,
@@ -365,7 +368,8 @@ pub(crate) fn start(timeout: Duration) -> Result<(Arc<Link>, thread::JoinHandle<
             if tx.send(Ok(Arc::clone(&link))).is_err() {
                 return;
             }
-            run(&world, &link);
+            run(&world, &ours, &link);
+            drop(ours);
             link.close();
             // `universe` drops here, on this thread: MPI_Finalize.
         })
@@ -388,12 +392,12 @@ struct Shutdown {
 }
 
 /// The communication loop, until every rank said `BYE`.
-fn run(world: &SimpleCommunicator, link: &Link) {
+fn run(world: &SimpleCommunicator, ours: &SimpleCommunicator, link: &Link) {
     let mut arena = Bump::new();
     let mut shutdown = Shutdown::default();
     loop {
         let finished =
-            mpi::request::scope(|scope| epoch(world, link, scope, &arena, &mut shutdown));
+            mpi::request::scope(|scope| epoch((ours, world), link, scope, &arena, &mut shutdown));
         if finished {
             return;
         }
@@ -403,8 +407,10 @@ fn run(world: &SimpleCommunicator, link: &Link) {
 
 /// Runs until no send is in flight and the arena grew large (returns false),
 /// or the shutdown handshake completed (returns true).
+/// `world` carries graph traffic; `raw` is the world communicator, for
+/// `Cmd::Run` and aborts.
 fn epoch<'a>(
-    world: &SimpleCommunicator,
+    (world, raw): (&SimpleCommunicator, &SimpleCommunicator),
     link: &Link,
     scope: &LocalScope<'a>,
     arena: &'a Bump,
@@ -432,7 +438,7 @@ fn epoch<'a>(
                         pending.push(world.process_at_rank(r).immediate_send(scope, buf));
                     }
                 }
-                Cmd::Run(f) => f(world),
+                Cmd::Run(f) => f(raw),
                 Cmd::Shutdown => {
                     if shutdown.since.is_none() {
                         shutdown.since = Some(Instant::now());
@@ -442,7 +448,7 @@ fn epoch<'a>(
                         }
                     }
                 }
-                Cmd::Abort(code) => world.abort(code),
+                Cmd::Abort(code) => raw.abort(code),
             }
         }
         for req in pending.drain(..) {
@@ -470,7 +476,7 @@ fn epoch<'a>(
                     link.rank,
                     link.timeout()
                 );
-                world.abort(3);
+                raw.abort(3);
             }
         }
         if pending.is_empty() && arena.allocated_bytes() > (1 << 20) {
