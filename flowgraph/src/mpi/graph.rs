@@ -641,6 +641,10 @@ impl<'c> DistGraph<'c> {
     /// it. Recomputes exactly the nodes downstream of the sources poked (on
     /// any rank) since the last call; this rank runs the ones placed on it.
     ///
+    /// A generation whose local share includes a remote edge's receiving end
+    /// runs on one thread, in id order (this is what rules out cross-rank
+    /// deadlocks); otherwise it may use `pool` like [`Graph::stabilize`].
+    ///
     /// # Panics
     ///
     /// Resumes the first panic of a local compute; panics when a node of
