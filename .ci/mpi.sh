@@ -10,8 +10,10 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 if ! command -v mpirun >/dev/null || ! dpkg -s libopenmpi-dev libclang-dev >/dev/null 2>&1; then
     # No prompts: CI has no stdin.
     export DEBIAN_FRONTEND=noninteractive
+    # -q: shorter logs.
     apt-get update -q
-    # libclang-dev: mpi-sys generates its bindings with bindgen.
+    # -y: no confirmation prompt. libclang-dev: mpi-sys generates its
+    # bindings with bindgen.
     apt-get install -y -q libopenmpi-dev openmpi-bin libclang-dev
 fi
 
@@ -22,6 +24,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}/mpi"
 export OMPI_ALLOW_RUN_AS_ROOT=1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
+# The library with the feature, all its targets, warnings as errors; then
+# the MPI examples (they live in the root package, `flowgraph-suite`).
 cargo clippy -p flowgraph --features mpi --all-targets -- -D warnings
 cargo clippy -p flowgraph-suite --features mpi --examples -- -D warnings
 # Doctests with the feature on: the README's worked example runs (as a
@@ -30,10 +34,13 @@ cargo clippy -p flowgraph-suite --features mpi --examples -- -D warnings
 cargo test -p flowgraph --features mpi --doc
 
 examples=(mpi_oracle mpi_panic mpi_dead mpi_pipeline mpi_bench)
+# --release: the benchmark's numbers mean something, and the random graphs
+# run fast; one profile for all the programs saves a build.
 cargo build --release --features mpi "${examples[@]/#/--example=}"
 bin="$CARGO_TARGET_DIR/release/examples"
 
 # mpirun with:
+#   -n N             N ranks (processes);
 #   --oversubscribe  more ranks than cores (CI machines have 2 cores);
 #   timeout 300      a hang is a failure, not a stuck CI run.
 run() {
@@ -56,7 +63,7 @@ for n in 1 2; do
     run "$n" "$bin/mpi_pipeline"
 done
 # A hung rank: the others must time out (2 s) and take the job down with an
-# error, well before `timeout` would.
+# error, well before `timeout 60` would. Same mpirun flags as `run`.
 log=$(mktemp)
 if timeout 60 mpirun -n 3 --oversubscribe "$bin/mpi_dead" >"$log" 2>&1; then
     cat "$log"
@@ -81,6 +88,6 @@ grep -q "rank 2 shut down its cluster" "$log" || {
     exit 1
 }
 echo "mpi_dead quit: the job failed naming the rank that left, as expected"
-# Benchmarks, as a smoke test (few iterations: timings on a shared CI machine
-# mean little; run it by hand for the numbers).
+# Benchmarks, as a smoke test: FLOWGRAPH_BENCH_ITERS=100 keeps it short
+# (timings on a shared CI machine mean little; run it by hand for numbers).
 FLOWGRAPH_BENCH_ITERS=100 run 2 "$bin/mpi_bench"
