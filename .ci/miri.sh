@@ -4,4 +4,6 @@
 set -euo pipefail
 # Builds Miri's standard library first, so the test step's time is its own.
 cargo +nightly miri setup
-cargo +nightly miri test --test spec --test oracle --test panics --test guards --test derive
+cargo +nightly miri test -p flowgraph --lib
+cargo +nightly miri test --test spec --test oracle --test panics --test guards --test wiring \
+    --test combinators --test arena --test segment_macro --test derive
