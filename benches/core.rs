@@ -2,8 +2,9 @@
 //!
 //! - `chain`: an unfused chain of 100k trivial nodes, one thread, against a
 //!   loop over the same number of boxed closures.
-//! - `incremental`: an empty `stabilize`, and a 10-node cone, inside a
-//!   100k-node graph.
+//! - `incremental`: an empty `stabilize`, and a cone of a source and 10
+//!   nodes inside a 110k-node graph: a different cone each time (cold
+//!   caches), and the same cone again (hot).
 //! - `heavy`: 256 independent nodes of tens of µs each, all cores vs one.
 //! - `trivial_threads`: a wide graph of trivial nodes, all cores vs one
 //!   (the pool must never make it slower).
@@ -106,6 +107,14 @@ fn incremental(c: &mut Criterion) {
     group.bench_function("cone_of_11_in_110k", |bn| {
         bn.iter(|| {
             i = (i + 7919) % sources.len();
+            *g.state_mut(sources[i]) += 1;
+            g.stabilize(&mut pool);
+        })
+    });
+    assert_eq!(g.stats().last_cone, 11);
+    // The same cone poked again and again: its nodes stay in cache.
+    group.bench_function("cone_of_11_in_110k_hot", |bn| {
+        bn.iter(|| {
             *g.state_mut(sources[i]) += 1;
             g.stabilize(&mut pool);
         })

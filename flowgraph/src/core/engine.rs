@@ -133,6 +133,10 @@ struct Extra {
 
 const NO_EXTRA: u32 = u32::MAX;
 
+const NOT_SOURCE: u8 = 0;
+const IDLE: u8 = 1;
+const POKED: u8 = 2;
+
 /// The hot, per-node record: one cache line.
 #[repr(align(64))]
 struct Node {
@@ -152,7 +156,6 @@ struct NodeInfo {
     output_leaves: Vec<LeafLayout>,
     drop_state: Option<unsafe fn(*mut u8)>,
     state: *mut u8,
-    is_source: bool,
 }
 
 /// Owned plane storage of a group input.
@@ -248,7 +251,9 @@ pub(crate) struct Engine {
     pending: Vec<AtomicU32>,
     cone: Vec<u32>,
     dirty: Vec<u32>,
-    poked: Vec<bool>,
+    /// Per node: `NOT_SOURCE`, `IDLE` or `POKED` (one array, so a poke
+    /// touches one cache line besides the node's own).
+    source: Vec<u8>,
     /// The node whose compute panicked, if any: the graph is dead.
     poison: Option<u32>,
     /// Moving estimate of one node's cost, in nanoseconds.
@@ -299,7 +304,6 @@ impl Engine {
                 output_leaves: parts.output_leaves,
                 drop_state: parts.drop_state,
                 state: parts.state,
-                is_source: false,
             });
             let clears_start = t.clears.len() as u32;
             let fixups_start = t.fixups.len() as u32;
@@ -336,9 +340,6 @@ impl Engine {
             unsafe { t.exec(id, true) };
             t.record_group_lengths(id);
         }
-        for &s in sources {
-            t.info[s as usize].is_source = true;
-        }
         // Flatten the edges.
         for (id, list) in out_edges.into_iter().enumerate() {
             let succ_start = t.succs.len() as u32;
@@ -370,7 +371,13 @@ impl Engine {
             pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
             cone: Vec::new(),
             dirty: Vec::new(),
-            poked: vec![false; n],
+            source: {
+                let mut v = vec![NOT_SOURCE; n];
+                for &s in sources {
+                    v[s as usize] = IDLE;
+                }
+                v
+            },
             poison: None,
             node_ns,
             stats: Stats::default(),
@@ -697,14 +704,13 @@ impl Engine {
     /// If the graph is poisoned or `node` is not a source.
     pub(crate) fn poke(&mut self, node: u32) -> *mut u8 {
         self.check_poison();
-        assert!(
-            self.t.info[node as usize].is_source,
-            "flowgraph: {} is not a source",
-            self.t.describe(node)
-        );
-        if !self.poked[node as usize] {
-            self.poked[node as usize] = true;
-            self.dirty.push(node);
+        match self.source[node as usize] {
+            IDLE => {
+                self.source[node as usize] = POKED;
+                self.dirty.push(node);
+            }
+            POKED => {}
+            _ => panic!("flowgraph: {} is not a source", self.t.describe(node)),
         }
         self.t.nodes[node as usize].state
     }
@@ -745,7 +751,7 @@ impl Engine {
             self.run_serial()
         };
         for &s in &self.dirty {
-            self.poked[s as usize] = false;
+            self.source[s as usize] = IDLE;
         }
         self.dirty.clear();
         if let Some(t) = started {
