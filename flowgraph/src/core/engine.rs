@@ -734,9 +734,9 @@ impl Engine {
         }
         let parallel = pool.threads() > 1 && self.node_ns >= PARALLEL_MIN_NODE_NS;
         // The cost estimate only matters with workers to hand work to; a
-        // serial generation refreshes it one time in 16 (reading the clock
+        // serial generation refreshes it one time in 64 (reading the clock
         // costs as much as running a few trivial nodes).
-        let timed = pool.threads() > 1 && (parallel || self.stats.generations % 16 == 0);
+        let timed = pool.threads() > 1 && (parallel || self.stats.generations % 64 == 0);
         let started = timed.then(Instant::now);
         let result = if parallel {
             self.mark_cone();
