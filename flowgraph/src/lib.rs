@@ -1,8 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+// Unsafe code lives in `core` only; everything else is checked safe Rust.
+#![deny(unsafe_code)]
 
 pub mod arena;
 mod arrow;
+#[allow(unsafe_code, reason = "the one module allowed to use unsafe code")]
 pub mod core;
 mod derive_support;
 #[cfg(feature = "mpi")]
