@@ -4,3 +4,5 @@
 set -euo pipefail
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Broken intra-doc links and malformed docs are errors too.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
