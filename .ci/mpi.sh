@@ -54,10 +54,15 @@ run() {
 for n in 1 2 3; do
     run "$n" "$bin/mpi_oracle"
 done
-# A panic on one rank poisons every rank; nobody hangs.
+# The same with MPI on a communication thread (`Cluster::init_threaded`).
+for n in 2 3; do
+    run "$n" "$bin/mpi_oracle" threaded
+done
+# A panic on one rank poisons every rank; nobody hangs (in both modes).
 for n in 2 3; do
     run "$n" "$bin/mpi_panic"
 done
+run 3 "$bin/mpi_panic" threaded
 # The README's worked example.
 for n in 1 2; do
     run "$n" "$bin/mpi_pipeline"
@@ -91,3 +96,4 @@ echo "mpi_dead quit: the job failed naming the rank that left, as expected"
 # Benchmarks, as a smoke test: FLOWGRAPH_BENCH_ITERS=100 keeps it short
 # (timings on a shared CI machine mean little; run it by hand for numbers).
 FLOWGRAPH_BENCH_ITERS=100 run 2 "$bin/mpi_bench"
+FLOWGRAPH_BENCH_ITERS=100 run 2 "$bin/mpi_bench" threaded

@@ -11,9 +11,13 @@
 //!    still runs `B`, so a generation costs about `2W`, against `3W` when the
 //!    same graph runs on one rank.
 //!
+//! With the argument `threaded`, the cluster runs MPI on a communication
+//! thread (`Cluster::init_threaded`) instead of the calling thread.
+//!
 //! ```text
 //! cargo build --release --features mpi --example mpi_bench
 //! mpirun -n 2 target/release/examples/mpi_bench
+//! mpirun -n 2 target/release/examples/mpi_bench threaded
 //! ```
 
 use std::hint::black_box;
@@ -172,7 +176,14 @@ fn pipeline(cluster: &Cluster, w: Duration, on_two: bool, iters: usize) -> Times
 }
 
 fn main() {
-    let cluster = Cluster::init().expect("MPI");
+    // `threaded`: MPI on a communication thread instead of this one.
+    let threaded = std::env::args().any(|a| a == "threaded");
+    let cluster = if threaded {
+        Cluster::init_threaded()
+    } else {
+        Cluster::init()
+    }
+    .expect("MPI");
     assert!(cluster.size() >= 2, "run with mpirun -n 2");
     let me = cluster.rank();
     let iters: usize = std::env::var("FLOWGRAPH_BENCH_ITERS")

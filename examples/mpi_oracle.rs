@@ -318,7 +318,14 @@ fn compare(g: &DistGraph<'_>, d: &Built, o: &Graph, ob: &Built, gen: usize) -> u
 }
 
 fn main() {
-    let cluster = Cluster::init().expect("MPI");
+    // `threaded`: MPI on a communication thread instead of this one.
+    let threaded = std::env::args().any(|a| a == "threaded");
+    let cluster = if threaded {
+        Cluster::init_threaded()
+    } else {
+        Cluster::init()
+    }
+    .expect("MPI");
     let (me, ranks) = (cluster.rank(), cluster.size());
     let mut pool = Pool::new(2);
     let mut total = 0;

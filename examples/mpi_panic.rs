@@ -52,7 +52,14 @@ fn message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 fn main() {
-    let cluster = Cluster::init().expect("MPI");
+    // `threaded`: MPI on a communication thread instead of this one.
+    let threaded = std::env::args().any(|a| a == "threaded");
+    let cluster = if threaded {
+        Cluster::init_threaded()
+    } else {
+        Cluster::init()
+    }
+    .expect("MPI");
     let (me, size) = (cluster.rank(), cluster.size());
     assert!(size >= 2, "run with mpirun -n 2 or more");
     let last = size - 1;

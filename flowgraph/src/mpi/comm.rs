@@ -1,12 +1,17 @@
-//! The communication thread and the [`Link`] other threads reach it through.
+//! The [`Link`] through which nodes send and receive, and the two ways MPI
+//! runs behind it.
 //!
-//! Open MPI handles are not `Send`, so exactly one thread — the one spawned by
-//! `Cluster::init` — initializes MPI (`Funneled`), makes every MPI call and
-//! finalizes it. Other threads (the caller, pool workers running sender and
-//! receiver nodes) only touch the [`Link`]: they queue [`Cmd`]s and wait on
-//! the inbox.
+//! Open MPI handles are not `Send`, so exactly one thread initializes MPI
+//! (`Funneled`), makes every MPI call and finalizes it:
+//! - *direct* (`Cluster::init`, module [`direct`]): the thread that created
+//!   the cluster, inline — the one that runs `stabilize`, its agreement and
+//!   its serial generations; pool workers only queue messages, which that
+//!   thread sends when it next polls;
+//! - *threaded* (`Cluster::init_threaded`): a communication thread spawned
+//!   for it; other threads (the caller, pool workers running sender and
+//!   receiver nodes) queue [`Cmd`]s and wait on the inbox.
 //!
-//! The thread never blocks inside MPI: sends are `MPI_Isend` requests that it
+//! The communication thread never blocks inside MPI: sends are `MPI_Isend` requests that it
 //! tests while it keeps probing for incoming messages (a blocking send that
 //! does not drain receives can deadlock two ranks sending to each other at
 //! once). Send buffers live in a bump arena that outlives each request scope;
@@ -26,10 +31,11 @@
 //! MPI does not reorder messages between one pair of ranks on one tag, so
 //! per-edge and per-rank queues see generations in order.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, Thread};
+use std::thread::{self, Thread, ThreadId};
 use std::time::{Duration, Instant};
 
 use bumpalo::Bump;
@@ -91,7 +97,7 @@ pub(crate) struct Link {
     pub(crate) rank: usize,
     pub(crate) size: usize,
     cmds: Mutex<Vec<Cmd>>,
-    comm: Thread,
+    driver: Driver,
     inbox: Mutex<Inbox>,
     arrived: Condvar,
     /// Threads currently waiting for a message: keeps the comm thread polling.
@@ -99,6 +105,14 @@ pub(crate) struct Link {
     /// Mirror of `inbox.poison.is_some()`, for cheap checks.
     poisoned: AtomicBool,
     timeout_ns: AtomicU64,
+}
+
+/// Who makes the MPI calls.
+enum Driver {
+    /// The communication thread: others queue commands and wake it.
+    Thread(Thread),
+    /// The thread that created the cluster, inline (see [`direct`]).
+    Direct(ThreadId),
 }
 
 /// Why a wait ended without its message.
@@ -141,7 +155,34 @@ const POLL: Duration = Duration::from_micros(200);
 impl Link {
     pub(crate) fn send(&self, cmd: Cmd) {
         lock(&self.cmds).push(cmd);
-        self.comm.unpark();
+        match &self.driver {
+            Driver::Thread(comm) => comm.unpark(),
+            // Other threads (pool workers running senders) leave the message
+            // queued: the owner sends it at its next wait or at the end of
+            // `stabilize`.
+            Driver::Direct(owner) if *owner == thread::current().id() => direct::flush(self),
+            Driver::Direct(_) => {}
+        }
+    }
+
+    /// Whether MPI runs inline on the thread that created the cluster.
+    pub(crate) fn is_direct(&self) -> bool {
+        matches!(self.driver, Driver::Direct(_))
+    }
+
+    /// In direct mode, whether the calling thread may make MPI calls.
+    pub(crate) fn on_owner(&self) -> bool {
+        match &self.driver {
+            Driver::Thread(_) => false,
+            Driver::Direct(owner) => *owner == thread::current().id(),
+        }
+    }
+
+    /// In direct mode on the owner thread: sends what other threads queued.
+    pub(crate) fn flush(&self) {
+        if self.on_owner() {
+            direct::flush(self);
+        }
     }
 
     pub(crate) fn timeout(&self) -> Duration {
@@ -185,8 +226,12 @@ impl Link {
     ) -> Result<R, WaitError> {
         let start = Instant::now();
         let timeout = self.timeout();
+        let comm = match &self.driver {
+            Driver::Thread(comm) => comm,
+            Driver::Direct(_) => return direct::wait(self, start, timeout, from, take),
+        };
         self.waiters.fetch_add(1, Ordering::AcqRel);
-        self.comm.unpark();
+        comm.unpark();
         let _done = Decrement(&self.waiters);
         let mut inbox = lock(&self.inbox);
         loop {
@@ -351,7 +396,7 @@ pub(crate) fn start(timeout: Duration) -> Result<(Arc<Link>, thread::JoinHandle<
                 rank: world.rank() as usize,
                 size: world.size() as usize,
                 cmds: Mutex::new(Vec::new()),
-                comm: thread::current(),
+                driver: Driver::Thread(thread::current()),
                 inbox: Mutex::new(Inbox::default()),
                 arrived: Condvar::new(),
                 waiters: AtomicUsize::new(0),
@@ -496,5 +541,253 @@ fn epoch<'a>(
             thread::park_timeout(idle);
             idle = (idle * 2).min(Duration::from_millis(1));
         }
+    }
+}
+
+/// Direct mode: MPI initialized, called and finalized by the thread that
+/// created the cluster, inline — no hand-off to another thread on the path of
+/// a message.
+///
+/// The MPI handles live in a thread-local of that thread (they are not
+/// `Send`). Nothing MPI outlives one call: a send starts its `MPI_Isend`s in
+/// a request scope and returns once they completed, draining every incoming
+/// message into the inbox meanwhile; a wait drains incoming messages until
+/// the one it needs is there. So every rank that waits (for a message or for
+/// a send to complete) receives whatever is sent to it, which is what the
+/// no-deadlock argument needs of the communication thread in threaded mode;
+/// a send blocks only until its peer, which must reach the same generation,
+/// drains it (at once for small, eager messages).
+pub(crate) mod direct {
+    use super::*;
+    use mpi::environment::Universe;
+
+    /// This thread's MPI, once a direct cluster initialized it.
+    struct Mpi {
+        /// Graph traffic, apart from raw MPI on `world`.
+        ours: SimpleCommunicator,
+        world: SimpleCommunicator,
+        /// Dropped last: `MPI_Finalize`.
+        _universe: Universe,
+    }
+
+    thread_local! {
+        static MPI: RefCell<Option<Mpi>> = const { RefCell::new(None) };
+    }
+
+    fn with<R>(f: impl FnOnce(&Mpi) -> R) -> R {
+        MPI.with(|m| {
+            let m = m.borrow();
+            f(m.as_ref()
+                .expect("flowgraph: MPI is not initialized on this thread"))
+        })
+    }
+
+    /// Initializes MPI on the calling thread.
+    pub(crate) fn start(timeout: Duration) -> Result<Arc<Link>, String> {
+        let Some((universe, _)) = mpi::initialize_with_threading(Threading::Funneled) else {
+            return Err("MPI is already initialized in this process".to_string());
+        };
+        let world = universe.world();
+        // Graph traffic gets a communicator of its own, so it can never
+        // match the messages of raw MPI run through `Cluster::with_mpi`.
+        let ours = world.duplicate();
+        let link = Arc::new(Link {
+            rank: world.rank() as usize,
+            size: world.size() as usize,
+            cmds: Mutex::new(Vec::new()),
+            driver: Driver::Direct(thread::current().id()),
+            inbox: Mutex::new(Inbox::default()),
+            arrived: Condvar::new(),
+            waiters: AtomicUsize::new(0),
+            poisoned: AtomicBool::new(false),
+            timeout_ns: AtomicU64::new(0),
+        });
+        link.set_timeout(timeout);
+        MPI.with(|m| {
+            *m.borrow_mut() = Some(Mpi {
+                ours,
+                world,
+                _universe: universe,
+            })
+        });
+        Ok(link)
+    }
+
+    /// Receives every message already arrived; returns true if any.
+    fn drain(m: &Mpi, link: &Link) -> bool {
+        let mut any = false;
+        while let Some(probed) = m.ours.any_process().immediate_matched_probe() {
+            any = true;
+            let (bytes, status) = probed.matched_receive_vec::<u8>();
+            link.deliver(status.source_rank() as usize, bytes);
+        }
+        any
+    }
+
+    /// Pauses a polling loop idle for `idle`: spins first (a message usually
+    /// follows within microseconds, faster than a sleeping thread wakes),
+    /// then yields the core, then naps, so that an oversubscribed machine
+    /// still runs the other ranks.
+    fn pause(idle: Duration) {
+        if idle < Duration::from_micros(100) {
+            std::hint::spin_loop();
+        } else if idle < Duration::from_millis(10) {
+            thread::yield_now();
+        } else {
+            thread::sleep(Duration::from_micros(100));
+        }
+    }
+
+    /// Sends every queued message and returns once all were delivered to
+    /// MPI's peers, draining incoming messages meanwhile.
+    pub(super) fn flush(link: &Link) {
+        let cmds = std::mem::take(&mut *lock(&link.cmds));
+        if cmds.is_empty() {
+            return;
+        }
+        let mut msgs: Vec<(usize, Vec<u8>)> = Vec::new();
+        for cmd in cmds {
+            match cmd {
+                Cmd::Send { to, bytes } => msgs.push((to, bytes)),
+                Cmd::Broadcast(bytes) => {
+                    let others = (0..link.size).filter(|&r| r != link.rank);
+                    let n = others.clone().count();
+                    for (i, r) in others.enumerate() {
+                        if i + 1 == n {
+                            msgs.push((r, bytes));
+                            break;
+                        }
+                        msgs.push((r, bytes.clone()));
+                    }
+                }
+                Cmd::Run(f) => with(|m| f(&m.world)),
+                Cmd::Shutdown | Cmd::Abort(_) => {
+                    unreachable!("direct clusters shut down and abort inline")
+                }
+            }
+        }
+        with(|m| {
+            mpi::request::scope(|scope| {
+                let mut pending: Vec<Request<'_, [u8], _>> = msgs
+                    .iter()
+                    .map(|(to, bytes)| {
+                        m.ours
+                            .process_at_rank(*to as i32)
+                            .immediate_send(scope, &bytes[..])
+                    })
+                    .collect();
+                let start = Instant::now();
+                let mut last = start;
+                loop {
+                    pending = pending.into_iter().filter_map(|r| r.test().err()).collect();
+                    if pending.is_empty() {
+                        return;
+                    }
+                    if drain(m, link) {
+                        last = Instant::now();
+                    }
+                    if start.elapsed() > link.timeout() {
+                        // The peer never took the message: it died or hangs.
+                        // The request cannot be abandoned; take the job down.
+                        eprintln!(
+                            "flowgraph: rank {}: a send did not complete within {:?}; aborting",
+                            link.rank,
+                            link.timeout()
+                        );
+                        m.world.abort(3);
+                    }
+                    pause(last.elapsed());
+                }
+            })
+        });
+    }
+
+    /// `Link::wait` in direct mode: polls MPI until `take` succeeds.
+    pub(super) fn wait<R>(
+        link: &Link,
+        start: Instant,
+        timeout: Duration,
+        from: impl Fn(&Inbox) -> Vec<usize>,
+        mut take: impl FnMut(&mut Inbox) -> Option<R>,
+    ) -> Result<R, WaitError> {
+        assert!(
+            link.on_owner(),
+            "flowgraph: a direct-mode cluster is used from a thread other than the one that created it"
+        );
+        let mut last = Instant::now();
+        loop {
+            flush(link);
+            {
+                let mut inbox = lock(&link.inbox);
+                if let Some(r) = take(&mut inbox) {
+                    return Ok(r);
+                }
+                if let Some(why) = &inbox.poison {
+                    return Err(WaitError::Poisoned(why.clone()));
+                }
+                if inbox.closed {
+                    return Err(WaitError::Closed);
+                }
+                if !inbox.gone.is_empty() {
+                    if let Some(r) = from(&inbox).into_iter().find(|r| inbox.gone.contains(r)) {
+                        return Err(WaitError::Gone(r));
+                    }
+                }
+                if start.elapsed() >= timeout {
+                    return Err(WaitError::TimedOut(timeout, from(&inbox)));
+                }
+            }
+            if with(|m| drain(m, link)) {
+                last = Instant::now();
+                continue;
+            }
+            pause(last.elapsed());
+        }
+    }
+
+    /// Runs `f` with the world communicator, on the owner thread.
+    pub(crate) fn run<R>(link: &Link, f: impl FnOnce(&SimpleCommunicator) -> R) -> R {
+        assert!(
+            link.on_owner(),
+            "flowgraph: `with_mpi` on a direct-mode cluster must run on the thread that created it"
+        );
+        link.flush();
+        with(|m| f(&m.world))
+    }
+
+    /// `MPI_Abort`s the job (from the owner thread).
+    pub(crate) fn abort(code: i32) -> ! {
+        with(|m| m.world.abort(code))
+    }
+
+    /// Says `BYE` to every rank, waits for everyone's (draining), then
+    /// finalizes MPI.
+    pub(crate) fn shutdown(link: &Link) {
+        link.send(Cmd::Broadcast(vec![BYE]));
+        let start = Instant::now();
+        let mut last = start;
+        loop {
+            flush(link);
+            if lock(&link.inbox).gone.len() + 1 >= link.size {
+                break;
+            }
+            if with(|m| drain(m, link)) {
+                last = Instant::now();
+                continue;
+            }
+            if start.elapsed() > link.timeout() {
+                eprintln!(
+                    "flowgraph: rank {}: no shutdown handshake from every rank within {:?}; aborting",
+                    link.rank,
+                    link.timeout()
+                );
+                abort(3);
+            }
+            pause(last.elapsed());
+        }
+        link.close();
+        // Dropping `ours`, then the universe: `MPI_Finalize`.
+        let m = MPI.with(|m| m.borrow_mut().take());
+        drop(m);
     }
 }

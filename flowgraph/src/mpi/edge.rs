@@ -8,6 +8,7 @@
 //! receiver's state, so a `RefPort<T>` consumer gets a reference into a buffer
 //! owned by its own rank, exactly like a local one.
 
+use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -120,7 +121,7 @@ pub struct SendEnd<T, const BY_REF: bool>(EdgeCtx, PhantomData<fn() -> T>);
 #[derive(Debug)]
 pub struct RecvEnd<T, const BY_REF: bool>(EdgeCtx, usize, PhantomData<fn() -> T>);
 
-/// A sender's state: where to send, and a reusable encoding buffer.
+/// A sender's state: where to send.
 #[doc(hidden)]
 #[derive(Debug)]
 pub struct SendState(EdgeCtx);
@@ -137,7 +138,7 @@ pub struct RecvState<T> {
 impl SendState {
     /// Queues this generation's message: the flag, and the value when
     /// `with_value`.
-    fn send<T: Serialize>(&self, notify: bool, with_value: bool, value: &T) {
+    fn send<T: Serialize + 'static>(&self, notify: bool, with_value: bool, value: &T) {
         let ctx = &self.0;
         let mut bytes = Vec::with_capacity(DATA_HEADER + 16);
         bytes.push(DATA);
@@ -145,7 +146,7 @@ impl SendState {
         bytes.extend_from_slice(&ctx.edge.to_le_bytes());
         bytes.push(u8::from(notify) | (u8::from(with_value) << 1));
         if with_value {
-            bytes = postcard::to_extend(value, bytes).unwrap_or_else(|e| {
+            bytes = encode(value, bytes).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: cannot serialize the value of remote edge #{} (`{}`): {e}",
                     ctx.edge,
@@ -157,7 +158,44 @@ impl SendState {
     }
 }
 
-impl<T: DeserializeOwned> RecvState<T> {
+/// Appends the postcard encoding of `value` to `bytes`. A `Vec<u8>` (postcard
+/// writes it as a varint length and the bytes) is written in one copy rather
+/// than byte by byte through serde.
+fn encode<T: Serialize + 'static>(value: &T, bytes: Vec<u8>) -> postcard::Result<Vec<u8>> {
+    if let Some(v) = (value as &dyn Any).downcast_ref::<Vec<u8>>() {
+        let mut bytes = postcard::to_extend(&(v.len() as u64), bytes)?;
+        bytes.extend_from_slice(v);
+        return Ok(bytes);
+    }
+    postcard::to_extend(value, bytes)
+}
+
+/// Decodes the postcard encoding in `bytes` into `slot`; a `Vec<u8>` is
+/// copied at once into the buffer already there.
+fn decode_into<T: DeserializeOwned + 'static>(
+    slot: &mut Option<T>,
+    bytes: &[u8],
+) -> postcard::Result<()> {
+    if let Some(slot) = (slot as &mut dyn Any).downcast_mut::<Option<Vec<u8>>>() {
+        let (len, rest) = postcard::take_from_bytes::<u64>(bytes)?;
+        let data = usize::try_from(len)
+            .ok()
+            .and_then(|n| rest.get(..n))
+            .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
+        match slot {
+            Some(buf) => {
+                buf.clear();
+                buf.extend_from_slice(data);
+            }
+            None => *slot = Some(data.to_vec()),
+        }
+        return Ok(());
+    }
+    *slot = Some(postcard::from_bytes(bytes)?);
+    Ok(())
+}
+
+impl<T: DeserializeOwned + 'static> RecvState<T> {
     /// Blocks until this generation's message arrives; returns its flag.
     fn receive(&mut self) -> bool {
         let ctx = &self.ctx;
@@ -171,7 +209,7 @@ impl<T: DeserializeOwned> RecvState<T> {
                 )
             });
         if let Some(payload) = &data.payload {
-            let v = postcard::from_bytes(&payload[DATA_HEADER..]).unwrap_or_else(|e| {
+            decode_into(&mut self.value, &payload[DATA_HEADER..]).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: remote edge #{} from rank {}: cannot decode a `{}`: {e}",
                     ctx.edge,
@@ -179,7 +217,6 @@ impl<T: DeserializeOwned> RecvState<T> {
                     std::any::type_name::<T>()
                 )
             });
-            self.value = Some(v);
         }
         data.notify
     }

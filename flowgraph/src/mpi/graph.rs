@@ -14,9 +14,11 @@
 //! 2. *Receivers.* Each rank pokes its receivers whose remote edge lies in the
 //!    cone: a receiver is a source to the local engine, so the local cone is
 //!    exactly the global cone restricted to this rank's nodes.
-//! 3. *Local run.* The local engine runs that cone. A sender queues one
-//!    message per generation to the communication thread and returns at once;
-//!    a receiver blocks until its message arrives.
+//! 3. *Local run.* The local engine runs that cone. A sender hands one
+//!    message per generation to MPI (threaded mode: queues it to the
+//!    communication thread and returns at once; direct mode: starts the send
+//!    inline and returns once it completed, at once for a small message); a
+//!    receiver blocks until its message arrives.
 //!
 //! # Why no rank can deadlock
 //!
@@ -26,11 +28,16 @@
 //! run on one rank, ordered by id, a sender before the receiver of the same
 //! edge (they share the id). Take the first task that never finishes. Every
 //! earlier task on its rank finished, so it is not waiting for the scheduler.
-//! It is not a sender or an ordinary node: those never wait (a sender only
-//! queues its message). So it is a receiver, whose sender is an earlier task,
-//! which finished and queued its message. The communication threads never
-//! block (non-blocking sends, tested while receives are drained), so the
-//! message is delivered and the receiver finishes: a contradiction. The
+//! It is not an ordinary node, which never waits. In threaded mode a sender
+//! never waits either (it only queues its message); the communication threads
+//! never block (non-blocking sends, tested while receives are drained), so
+//! every queued message is delivered. In direct mode a rank that waits inside
+//! the library — for a message or for a send to complete — drains every
+//! incoming message meanwhile, so a send completes once its peer waits or
+//! reaches the generation (which it must: `stabilize` is collective), and a
+//! sender finishes too. So the task is a receiver, whose sender is an earlier
+//! task, which finished and sent its message; it is delivered and the
+//! receiver finishes: a contradiction. The
 //! agreement cannot deadlock either: every rank sends before it waits, and
 //! early lists of the next generation wait in per-rank queues.
 //!
@@ -60,8 +67,9 @@ const SYNC_EVERY: u64 = 64;
 /// How long a rank waits for a message before it gives up by default.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The MPI job as this process sees it: MPI itself runs on a communication
-/// thread that this value owns.
+/// The MPI job as this process sees it. MPI runs on the thread that created
+/// it ([`init`](Cluster::init)) or on a communication thread that it owns
+/// ([`init_threaded`](Cluster::init_threaded)).
 ///
 /// Create one per process, before any graph, and keep it alive until every
 /// graph is dropped (graphs borrow it). Dropping it performs a shutdown
@@ -96,14 +104,37 @@ impl std::fmt::Display for InitError {
 impl std::error::Error for InitError {}
 
 impl Cluster {
-    /// Starts the communication thread, which initializes MPI (thread level
-    /// `Funneled`: only that thread ever calls MPI).
+    /// Initializes MPI on the calling thread (thread level `Funneled`), which
+    /// then makes every MPI call itself, inline: the *direct* mode, the
+    /// fastest. That thread must be the one that calls
+    /// [`DistGraph::stabilize`] and drops the cluster; nodes running on pool
+    /// workers may still send (their messages leave when the generation ends
+    /// on this thread). Messages move only while this thread is inside the
+    /// library (`stabilize`, `with_mpi`, the drop).
+    ///
+    /// # Errors
+    ///
+    /// If MPI was already initialized in this process.
+    pub fn init() -> Result<Cluster, InitError> {
+        let link = comm::direct::start(DEFAULT_TIMEOUT).map_err(InitError)?;
+        Ok(Cluster {
+            link,
+            comm: None,
+            graphs: AtomicU32::new(0),
+        })
+    }
+
+    /// Starts a communication thread, which initializes MPI (thread level
+    /// `Funneled`: only that thread ever calls MPI) and moves messages in
+    /// the background, between `stabilize` calls too. Any thread may then
+    /// call `stabilize`; each message costs hand-offs between threads, so a
+    /// round trip is slower than with [`init`](Cluster::init).
     ///
     /// # Errors
     ///
     /// If MPI was already initialized in this process, or the thread cannot
     /// be spawned.
-    pub fn init() -> Result<Cluster, InitError> {
+    pub fn init_threaded() -> Result<Cluster, InitError> {
         let (link, comm) = comm::start(DEFAULT_TIMEOUT).map_err(InitError)?;
         Ok(Cluster {
             link,
@@ -129,14 +160,24 @@ impl Cluster {
         self.link.set_timeout(timeout);
     }
 
-    /// Runs `f` on the communication thread, with the world communicator,
-    /// and returns its result: raw MPI for what graphs do not cover (e.g. a
-    /// baseline in a benchmark). `f` must not leave requests pending.
+    /// Runs `f` with the world communicator on the thread that makes the
+    /// MPI calls (the caller in direct mode, the communication thread
+    /// otherwise) and returns its result: raw MPI for what graphs do not
+    /// cover (e.g. a baseline in a benchmark). `f` must not leave requests
+    /// pending.
+    ///
+    /// # Panics
+    ///
+    /// In direct mode, if called from another thread than the one that
+    /// created the cluster.
     pub fn with_mpi<R, F>(&self, f: F) -> R
     where
         R: Send + 'static,
         F: FnOnce(&SimpleCommunicator) -> R + Send + 'static,
     {
+        if self.link.is_direct() {
+            return comm::direct::run(&self.link, f);
+        }
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.link.send(Cmd::Run(Box::new(move |world| {
             let _ = tx.send(f(world));
@@ -152,6 +193,21 @@ impl Cluster {
 
 impl Drop for Cluster {
     fn drop(&mut self) {
+        if self.link.is_direct() {
+            if !self.link.on_owner() {
+                // MPI can only be finalized or aborted by its thread.
+                eprintln!(
+                    "flowgraph: a direct-mode cluster was dropped on another thread than the one that created it; aborting"
+                );
+                std::process::abort();
+            }
+            if std::thread::panicking() {
+                // Peers may be blocked on us; take the whole job down.
+                comm::direct::abort(101);
+            }
+            comm::direct::shutdown(&self.link);
+            return;
+        }
         if std::thread::panicking() {
             // Peers may be blocked on us; take the whole job down.
             self.link.send(Cmd::Abort(101));
@@ -490,6 +546,7 @@ impl<'c> DistGraph<'c> {
                 resume_unwind(payload)
             }
         };
+        cluster.link.flush();
         let mut owners: Vec<usize> = nodes
             .iter()
             .filter(|m| m.is_source)
@@ -653,6 +710,11 @@ impl<'c> DistGraph<'c> {
     pub fn stabilize(&mut self, pool: &mut Pool) {
         self.check_alive();
         let link = &self.cluster.link;
+        assert!(
+            !link.is_direct() || link.on_owner(),
+            "flowgraph: `stabilize` must run on the thread that created the cluster \
+             (`Cluster::init`); use `Cluster::init_threaded` to call it from other threads"
+        );
         // Only source owners have something to say; everyone speaks every
         // `SYNC_EVERY` generations, which bounds how far an owner runs ahead
         // (and the messages queued for a slower rank), and lets every rank
@@ -686,6 +748,8 @@ impl<'c> DistGraph<'c> {
             }
             resume_unwind(payload)
         }
+        // Messages queued by senders that ran on pool workers.
+        link.flush();
     }
 
     fn fail(&self, e: WaitError) -> ! {

@@ -8,7 +8,9 @@
 //! into a buffer owned there and is exposed as the same port kind, so
 //! segments do not know that an input is remote. [`DistGraph::stabilize`] is
 //! collective; ranks agree on the poked sources, then each runs its share of
-//! the dirty cone while a communication thread moves the messages.
+//! the dirty cone. By default ([`Cluster::init`]) the thread that created the
+//! cluster makes the MPI calls itself, inline; [`Cluster::init_threaded`]
+//! moves them to a communication thread instead.
 //!
 //! A panic in a node poisons the graph on every rank; a rank that stops
 //! answering makes the others panic after a timeout; dropping the
