@@ -5,7 +5,6 @@
 
 pub mod arena;
 mod arrow;
-#[allow(unsafe_code, reason = "the one module allowed to use unsafe code")]
 pub mod core;
 mod derive_support;
 #[cfg(feature = "mpi")]

@@ -1,5 +1,6 @@
 //! The runtime core: the thread [`Pool`], the type-erased node table, the
 //! scheduler and the poison state. All of the crate's `unsafe` lives here.
+#![allow(unsafe_code, reason = "the one module allowed to use unsafe code")]
 
 mod bridge;
 mod engine;

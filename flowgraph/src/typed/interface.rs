@@ -5,7 +5,7 @@
 //! Each interface names its payload type ([`Interface::Values`]) and the shape
 //! of its handles ([`Interface::Handles`]); the runtime learns where every leaf
 //! sits inside a payload through a hidden layout description, computed with
-//! `offset_of!` so no unsafe code is needed here.
+//! `offset_of!`, in plain safe Rust.
 
 use std::marker::PhantomData;
 use std::mem::{offset_of, size_of};
