@@ -476,13 +476,16 @@ impl Tables {
         self.planes.push(planes);
     }
 
+    /// Records node `id`'s fix-ups and checks, in its existing `Extra` entry
+    /// if it has one, in a new one only if there is something to record.
     fn set_extra(&mut self, id: u32, fixups: (u32, u32), checks: (u32, u32)) {
+        let extra = Extra { fixups, checks };
         let node = &mut self.nodes[id as usize];
-        if fixups.0 == fixups.1 && checks.0 == checks.1 {
-            node.extra = NO_EXTRA;
-        } else {
+        if node.extra != NO_EXTRA {
+            self.extras[node.extra as usize] = extra;
+        } else if fixups.0 != fixups.1 || checks.0 != checks.1 {
             node.extra = self.extras.len() as u32;
-            self.extras.push(Extra { fixups, checks });
+            self.extras.push(extra);
         }
     }
 
@@ -877,30 +880,25 @@ impl Batch for ConeBatch<'_> {
             // its producers in the cone finished scattering (AcqRel below),
             // and only this thread runs `u`.
             let r = catch_unwind(AssertUnwindSafe(|| unsafe { t.exec(u, false) }));
-            match r {
-                Ok(()) => {
-                    let (succs, mut e) = t.succ_edges(u);
-                    for s in succs {
-                        while e < s.edges_end {
-                            // SAFETY: single writer: only `u` writes these
-                            // destinations, and their consumer waits for us.
-                            unsafe { t.apply(&t.edges[e as usize]) };
-                            e += 1;
-                        }
-                    }
-                }
-                Err(payload) => {
-                    self.poisoned.store(true, Ordering::Relaxed);
-                    let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
-                    if slot.is_none() {
-                        *slot = Some((u, payload));
-                    }
+            if let Err(payload) = r {
+                self.poisoned.store(true, Ordering::Relaxed);
+                let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
+                if slot.is_none() {
+                    *slot = Some((u, payload));
                 }
             }
         }
-        // After a panic nothing computes, but the countdowns still drain so
-        // the batch settles.
-        for s in t.succ_edges(u).0 {
+        // After a panic nothing computes or scatters, but the countdowns
+        // still drain so the batch settles.
+        let scatter = !self.poisoned.load(Ordering::Relaxed);
+        let (succs, mut e) = t.succ_edges(u);
+        for s in succs {
+            while scatter && e < s.edges_end {
+                // SAFETY: single writer: only `u` writes these destinations,
+                // and their consumer waits for the countdown below.
+                unsafe { t.apply(&t.edges[e as usize]) };
+                e += 1;
+            }
             if self.pending[s.node as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
                 ready.push(s.node);
             }

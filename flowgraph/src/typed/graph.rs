@@ -3,9 +3,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-#[cfg(feature = "mpi")]
-use crate::core::Wire;
-use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats};
+use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats, Wire};
 use crate::typed::handle::{Connect, Handle, SourceHandle};
 use crate::typed::interface::{Interface, RefViewPorts, ValueView, ViewPort};
 use crate::typed::read::{NoHandles, NoInputs, Poke, RefViewLeaf, ViewLeaf};
@@ -100,9 +98,8 @@ impl GraphBuilder {
         self.id
     }
 
-    /// Pushes `segment` with wires computed by the caller (the distributed
-    /// builder inspects them first); returns the node id.
-    #[cfg(feature = "mpi")]
+    /// Pushes `segment` with wires already checked (by `add`, or by the
+    /// distributed builder); returns the node id.
     pub(crate) fn push_wired<S: Segment + 'static>(&mut self, segment: S, wires: Vec<Wire>) -> u32 {
         let id = u32::try_from(self.nodes.len())
             .expect("flowgraph: a graph holds at most u32::MAX nodes");
@@ -120,17 +117,9 @@ impl GraphBuilder {
         S: Segment + 'static,
         H: Connect<S::Inputs>,
     {
-        let id = u32::try_from(self.nodes.len())
-            .expect("flowgraph: a graph holds at most u32::MAX nodes");
         let mut wires = Vec::with_capacity(S::Inputs::LEAVES);
         inputs.wires(self.id, &mut wires);
-        debug_assert_eq!(wires.len(), S::Inputs::LEAVES);
-        self.nodes.push(PendingNode {
-            factory: Box::new(SegmentFactory(segment)),
-            wires,
-            name: std::any::type_name::<S>(),
-        });
-        id
+        self.push_wired(segment, wires)
     }
 }
 
