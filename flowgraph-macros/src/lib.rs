@@ -7,6 +7,9 @@
 mod arrow;
 mod derive;
 
+/// The widest tuple an interface may be (both macros check it).
+const MAX_ARITY: usize = 12;
+
 /// Turns a plain function into a `Segment`; documented in `flowgraph`.
 #[proc_macro_attribute]
 pub fn segment_fn(

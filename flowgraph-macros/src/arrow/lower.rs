@@ -20,7 +20,7 @@
 use proc_macro2::Span;
 use syn::Type;
 
-use super::resolve::{Read, Resolved, Shape, WireId};
+use super::resolve::{strip_parens, Read, Resolved, Shape, WireId};
 
 /// A combinator expression over the current environment.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,14 +133,6 @@ fn build_outputs(read: &Read, ty: Option<&Type>, env: &Shape) -> Plumb {
             ty: Box::new(ty.clone()),
             span: SpanEq(read.span()),
         },
-    }
-}
-
-fn strip_parens(ty: &Type) -> &Type {
-    match ty {
-        Type::Paren(p) => strip_parens(&p.elem),
-        Type::Group(g) => strip_parens(&g.elem),
-        t => t,
     }
 }
 

@@ -254,7 +254,7 @@ fn parse_body(
         let is_let = matches!(&tokens[0], TokenTree::Ident(i) if i == "let");
         if !is_let {
             errors.push(syn::Error::new_spanned(
-                tokens.iter().cloned().collect::<TokenStream>(),
+                stream(&tokens),
                 "only `let` statements may come before the outputs: write `let y = x => Segment;`",
             ));
             continue;
@@ -279,7 +279,7 @@ fn parse_body(
     }
     if matches!(&tail_tokens[0], TokenTree::Ident(i) if i == "let") {
         errors.push(syn::Error::new_spanned(
-            tail_tokens.iter().cloned().collect::<TokenStream>(),
+            stream(&tail_tokens),
             "this `let` needs a `;`, and the body must end with the segment's outputs, e.g. `(e, d, c)`",
         ));
         return Ok((lets, None));
@@ -307,36 +307,38 @@ fn stream(tokens: &[TokenTree]) -> TokenStream {
     tokens.iter().cloned().collect()
 }
 
-/// The pattern of a `let` statement, if it has a readable one.
-fn let_pattern(tokens: &[TokenTree]) -> Option<Pat> {
-    let eq = tokens.iter().position(
-        |tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone),
-    )?;
-    let pat = &tokens[1..eq];
-    let end = pat
+/// The index of the binding `=` of a `let`: `let` pat `=` rest; a pattern
+/// holds no `=`, and the first lone `=` is the binding one (`=>` is a joint
+/// `=`).
+fn binding_eq(tokens: &[TokenTree]) -> Option<usize> {
+    tokens.iter().position(|tt| {
+        matches!(tt, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone)
+    })
+}
+
+/// The index of the first `:` in `tokens` (a type annotation).
+fn first_colon(tokens: &[TokenTree]) -> Option<usize> {
+    tokens
         .iter()
         .position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ':'))
-        .unwrap_or(pat.len());
+}
+
+/// The pattern of a `let` statement, if it has a readable one.
+fn let_pattern(tokens: &[TokenTree]) -> Option<Pat> {
+    let pat = &tokens[1..binding_eq(tokens)?];
+    let end = first_colon(pat).unwrap_or(pat.len());
     syn::parse2(stream(&pat[..end])).ok()
 }
 
 fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {
-    // `let` pat `=` rest; a pattern holds no `=`, and the first lone `=` is
-    // the binding one (`=>` is a joint `=`).
-    let eq = tokens.iter().position(|tt| {
-        matches!(tt, TokenTree::Punct(p) if p.as_char() == '=' && p.spacing() == proc_macro2::Spacing::Alone)
-    });
-    let Some(eq) = eq else {
+    let Some(eq) = binding_eq(tokens) else {
         return Err(syn::Error::new_spanned(
             stream(tokens),
             "expected `let pattern = wires => Segment;`",
         ));
     };
     let pat_tokens = &tokens[1..eq];
-    if let Some(colon) = pat_tokens
-        .iter()
-        .position(|tt| matches!(tt, TokenTree::Punct(p) if p.as_char() == ':'))
-    {
+    if let Some(colon) = first_colon(pat_tokens) {
         return Err(syn::Error::new_spanned(
             stream(&pat_tokens[colon..]),
             "wires take their types from the segment that produces them: remove this annotation",

@@ -14,9 +14,7 @@ use syn::{Expr, Ident, Type};
 
 use super::parse::{Pat, SegmentDef, Wires};
 use super::Errors;
-
-/// The widest tuple an interface may be.
-pub(crate) const MAX_ARITY: usize = 12;
+use crate::MAX_ARITY;
 
 pub(crate) type WireId = usize;
 
@@ -94,8 +92,7 @@ impl Scope<'_> {
             Pat::Wild(_) => Shape::Dead,
             Pat::Name(name) => {
                 let key = name.to_string();
-                if let Some(&prev) = self.names.get(&key) {
-                    let _ = prev;
+                if self.names.contains_key(&key) {
                     self.errors.push(syn::Error::new(
                         name.span(),
                         format!(
@@ -225,7 +222,8 @@ pub(crate) fn type_text(ty: &Type) -> String {
     super::pretty(&quote::ToTokens::to_token_stream(ty))
 }
 
-fn strip_parens(ty: &Type) -> &Type {
+/// `ty` without the parentheses and invisible groups around it.
+pub(crate) fn strip_parens(ty: &Type) -> &Type {
     match ty {
         Type::Paren(p) => strip_parens(&p.elem),
         Type::Group(g) => strip_parens(&g.elem),
@@ -258,24 +256,19 @@ fn pat_names(pat: &Pat, out: &mut Vec<String>) {
 
 /// Checks that every tuple in a declared interface has at most 12 elements.
 pub(crate) fn check_interface_arity(ty: &Type, errors: &mut Errors) {
-    match ty {
-        Type::Paren(p) => check_interface_arity(&p.elem, errors),
-        Type::Group(g) => check_interface_arity(&g.elem, errors),
-        Type::Tuple(t) => {
-            if t.elems.len() > MAX_ARITY {
-                errors.push(syn::Error::new_spanned(
+    if let Type::Tuple(t) = strip_parens(ty) {
+        if t.elems.len() > MAX_ARITY {
+            errors.push(syn::Error::new_spanned(
                     t,
                     format!(
                         "this interface is a tuple of {} ports, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((Port<i64>, Port<i64>), Port<i64>)`",
                         t.elems.len()
                     ),
                 ));
-            }
-            t.elems
-                .iter()
-                .for_each(|e| check_interface_arity(e, errors));
         }
-        _ => {}
+        t.elems
+            .iter()
+            .for_each(|e| check_interface_arity(e, errors));
     }
 }
 
@@ -364,16 +357,17 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
 
     // An unused wire is often the consequence of another mistake (a
     // misspelt read, a broken `let`): report it only on its own.
-    let report_unused = scope.errors.is_empty();
-    for w in scope.wires.iter().filter(|_| report_unused) {
-        let name = w.name.to_string();
-        if !w.used && !name.starts_with('_') {
-            scope.errors.push(syn::Error::new(
-                w.name.span(),
-                format!(
-                    "the wire `{name}` is never used; read it, or rename it `_{name}` (or `_`) to drop it on purpose"
-                ),
-            ));
+    if scope.errors.is_empty() {
+        for w in scope.wires.iter().filter(|w| !w.used) {
+            let name = w.name.to_string();
+            if !name.starts_with('_') {
+                scope.errors.push(syn::Error::new(
+                    w.name.span(),
+                    format!(
+                        "the wire `{name}` is never used; read it, or rename it `_{name}` (or `_`) to drop it on purpose"
+                    ),
+                ));
+            }
         }
     }
 

@@ -6,7 +6,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, GenericParam, Pat, ReturnType, Type};
 
-use crate::derive::ports::{Errors, Side, Tree, MAX_ARITY};
+use crate::derive::ports::{Errors, Side, Tree};
+use crate::MAX_ARITY;
 
 /// Which macro is reading the signature; they accept different receivers
 /// and state forms.

@@ -10,8 +10,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{GenericArgument, PathArguments, Type};
 
-/// The widest tuple an interface accepts.
-pub(crate) const MAX_ARITY: usize = 12;
+use crate::MAX_ARITY;
 
 /// Common owned types that are not `Copy`: as a by-value port they would fail
 /// deep inside the interface bounds, so they get a direct message.
