@@ -4,31 +4,9 @@
 use flowgraph::core::Pool;
 use flowgraph::typed::*;
 
-struct Inc;
-impl Segment for Inc {
-    type Inputs = Port<i64>;
-    type Outputs = Port<i64>;
-    type State = ();
-    fn init(self) {}
-    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
-        (n, x + 1)
-    }
-}
+mod common;
+use common::{Add, Inc};
 
-struct Add;
-impl Segment for Add {
-    type Inputs = (Port<i64>, Port<i64>);
-    type Outputs = Port<i64>;
-    type State = ();
-    fn init(self) {}
-    fn compute<'a, 'b: 'a>(
-        ((m, a), (n, b)): ((bool, i64), (bool, i64)),
-        _: &'b mut (),
-        _: bool,
-    ) -> (bool, i64) {
-        (m || n, a + b)
-    }
-}
 
 /// The spellings of spec §7, exactly as users write them.
 mod inference {

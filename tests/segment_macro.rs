@@ -4,6 +4,9 @@ use flowgraph::core::Pool;
 use flowgraph::segment;
 use flowgraph::typed::*;
 
+mod common;
+use common::{Add, Inc};
+
 /// §8 of the specification, verbatim (with `Add` from §2).
 #[rustfmt::skip]
 mod spec {
@@ -60,34 +63,6 @@ mod spec {
             assert_eq!((g.view(e), g.view(d), g.view(c)), expect);
             assert_eq!((g.view(e2), g.view(d2), g.view(c2)), expect);
         }
-    }
-}
-
-/// Adds one, forwarding the notify flag.
-struct Inc;
-impl Segment for Inc {
-    type Inputs = Port<i64>;
-    type Outputs = Port<i64>;
-    type State = ();
-    fn init(self) {}
-    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
-        (n, x + 1)
-    }
-}
-
-/// Adds two ports.
-struct Add;
-impl Segment for Add {
-    type Inputs = (Port<i64>, Port<i64>);
-    type Outputs = Port<i64>;
-    type State = ();
-    fn init(self) {}
-    fn compute<'a, 'b: 'a>(
-        ((n, a), (m, b)): ((bool, i64), (bool, i64)),
-        _: &'b mut (),
-        _: bool,
-    ) -> (bool, i64) {
-        (n || m, a + b)
     }
 }
 

@@ -54,3 +54,31 @@ pub(crate) fn panic_message<R>(f: impl FnOnce() -> R) -> String {
         Err(e) => message(&*e),
     }
 }
+
+/// Adds one, forwarding the notify flag.
+pub(crate) struct Inc;
+impl flowgraph::typed::Segment for Inc {
+    type Inputs = flowgraph::typed::Port<i64>;
+    type Outputs = flowgraph::typed::Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
+        (n, x + 1)
+    }
+}
+
+/// Adds two ports; notifies if either input did.
+pub(crate) struct Add;
+impl flowgraph::typed::Segment for Add {
+    type Inputs = (flowgraph::typed::Port<i64>, flowgraph::typed::Port<i64>);
+    type Outputs = flowgraph::typed::Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        ((m, a), (n, b)): ((bool, i64), (bool, i64)),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
+        (m || n, a + b)
+    }
+}
