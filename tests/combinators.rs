@@ -7,7 +7,6 @@ use flowgraph::typed::*;
 mod common;
 use common::{Add, Inc};
 
-
 /// The spellings of spec §7, exactly as users write them.
 mod inference {
     use super::*;
