@@ -218,18 +218,9 @@ fn shape_read(shape: &Shape) -> Read {
 /// Splits `p` into (first projection, rest) when it starts with an unchecked
 /// `Left` (`side == 0`) or `Right` (`side == 1`).
 fn strip_head(p: &Plumb, side: usize) -> Option<Plumb> {
-    let is_head = |q: &Plumb| match (q, side) {
-        (Plumb::Left(None), 0) | (Plumb::Right(None), 1) => true,
-        (
-            Plumb::Pick {
-                index,
-                arity: 2,
-                span: None,
-            },
-            s,
-        ) => *index == s,
-        _ => false,
-    };
+    // Pairs are projected with `Left` / `Right` only (`path_to` never builds
+    // a `Pick` of arity 2).
+    let is_head = |q: &Plumb| matches!((q, side), (Plumb::Left(None), 0) | (Plumb::Right(None), 1));
     match p {
         q if is_head(q) => Some(Plumb::Id),
         Plumb::Comp(f, g) if is_head(f) => Some((**g).clone()),

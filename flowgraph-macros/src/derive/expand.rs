@@ -83,8 +83,7 @@ pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
     // Output leaves: a pattern binding each one, the payload built from them,
     // and the notify plane of each group output.
     let mut out = Outputs::default();
-    let out_pattern = out.bind(&sig.output);
-    let payload = out.payload(&sig.output);
+    let (out_pattern, payload) = out.bind(&sig.output);
     let groups = out.groups.len();
     let (state, init, unwrap_state, fill_planes) = if groups == 0 {
         (
@@ -208,18 +207,22 @@ fn destructure(
 /// The output leaves of one signature, numbered in order.
 #[derive(Default)]
 struct Outputs {
-    /// Per leaf: the bound value and its flag expression.
-    leaves: Vec<(TokenStream, TokenStream)>,
+    /// How many leaves are bound so far.
+    leaves: usize,
     /// Per group leaf: the bound value and its flag, in order.
     groups: Vec<(TokenStream, TokenStream)>,
 }
 
 impl Outputs {
-    /// The pattern binding the user's result, leaf by leaf.
-    fn bind(&mut self, tree: &Tree) -> TokenStream {
+    /// The pattern binding the user's result, leaf by leaf, and the output
+    /// payload built from those bindings (once the planes are filled).
+    fn bind(&mut self, tree: &Tree) -> (TokenStream, TokenStream) {
         match tree {
-            Tree::Leaf { kind, notify, .. } => {
-                let k = self.leaves.len();
+            Tree::Leaf {
+                kind, notify, span, ..
+            } => {
+                let k = self.leaves;
+                self.leaves += 1;
                 let v = format_ident!("__fg_o{}", k);
                 let (pattern, flag) = if *notify {
                     let f = format_ident!("__fg_f{}", k);
@@ -227,42 +230,18 @@ impl Outputs {
                 } else {
                     (quote!(#v), quote!(__fg_notify))
                 };
-                if *kind == LeafKind::RefPorts {
-                    self.groups.push((quote!(#v), flag.clone()));
-                }
-                self.leaves.push((quote!(#v), flag));
-                pattern
-            }
-            Tree::Tuple(children) => {
-                let pats = children.iter().map(|c| self.bind(c));
-                quote!((#(#pats,)*))
-            }
-        }
-    }
-
-    /// The output payload, once the leaves are bound (and the planes filled).
-    fn payload(&self, tree: &Tree) -> TokenStream {
-        let mut leaf = 0;
-        let mut group = 0;
-        self.payload_from(tree, &mut leaf, &mut group)
-    }
-
-    fn payload_from(&self, tree: &Tree, leaf: &mut usize, group: &mut usize) -> TokenStream {
-        match tree {
-            Tree::Leaf { kind, span, .. } => {
-                let (v, flag) = &self.leaves[*leaf];
-                *leaf += 1;
-                if *kind == LeafKind::RefPorts {
-                    let g = *group;
-                    *group += 1;
+                let payload = if *kind == LeafKind::RefPorts {
+                    let g = self.groups.len();
+                    self.groups.push((quote!(#v), flag));
                     quote_spanned!(*span=> (&__fg_planes[#g][..], #v))
                 } else {
                     quote_spanned!(*span=> (#flag, #v))
-                }
+                };
+                (pattern, payload)
             }
             Tree::Tuple(children) => {
-                let parts = children.iter().map(|c| self.payload_from(c, leaf, group));
-                quote!((#(#parts,)*))
+                let (pats, parts): (Vec<_>, Vec<_>) = children.iter().map(|c| self.bind(c)).unzip();
+                (quote!((#(#pats,)*)), quote!((#(#parts,)*)))
             }
         }
     }
