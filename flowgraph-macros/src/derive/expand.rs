@@ -37,14 +37,12 @@ pub(crate) fn inputs_interface(sig: &Signature) -> TokenStream {
 /// are nevertheless known: uses of the segment still type-check, so each
 /// mistake is reported once, at its definition. Its `compute` cannot run (the
 /// crate does not compile).
-pub(crate) fn placeholder_impl(t: &Target<'_>) -> TokenStream {
-    let Target {
-        impl_generics,
-        self_ty,
-        where_clause,
-        sig,
-        ..
-    } = t;
+pub(crate) fn placeholder_impl(
+    impl_generics: &TokenStream,
+    self_ty: &TokenStream,
+    where_clause: &TokenStream,
+    sig: &Signature,
+) -> TokenStream {
     let inputs_iface = inputs_interface(sig);
     let outputs_iface = sig.output.interface();
     quote! {

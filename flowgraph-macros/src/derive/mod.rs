@@ -64,15 +64,7 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
             return quote!(#e #f);
         }
         let placeholder = if sig.interfaces_ok {
-            expand::placeholder_impl(&Target {
-                impl_generics: quote!(),
-                self_ty: quote!(#struct_name),
-                where_clause: quote!(),
-                state: quote!(),
-                init: quote!(),
-                call: quote!(),
-                sig: &sig,
-            })
+            expand::placeholder_impl(&quote!(), &quote!(#struct_name), &quote!(), &sig)
         } else {
             quote!()
         };
@@ -212,15 +204,12 @@ pub(crate) fn segment_impl(attr: TokenStream, item: TokenStream) -> TokenStream 
                     && imp.trait_.is_none()
                     && imp.generics.lifetimes().next().is_none() =>
             {
-                expand::placeholder_impl(&Target {
-                    impl_generics: quote!(#impl_generics),
-                    self_ty: quote!(#self_ty),
-                    where_clause: quote!(#where_clause),
-                    state: quote!(),
-                    init: quote!(),
-                    call: quote!(),
+                expand::placeholder_impl(
+                    &quote!(#impl_generics),
+                    &quote!(#self_ty),
+                    &quote!(#where_clause),
                     sig,
-                })
+                )
             }
             _ => quote!(),
         };
