@@ -17,7 +17,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Expr, Type};
 
-use super::lower::{Lowered, Plumb};
+use super::lower::{Lowered, Plumb, SpanEq};
 use super::parse::SegmentDef;
 use super::resolve::Resolved;
 use super::Errors;
@@ -105,26 +105,12 @@ impl Gen<'_> {
         let typed = quote!(::flowgraph::typed);
         match p {
             Plumb::Id => quote!(#private::id_of(&#w)),
-            Plumb::Left(span) | Plumb::Right(span) | Plumb::Pick { span, .. } => {
-                let f = match p {
-                    Plumb::Left(_) => quote!(left_of),
-                    Plumb::Right(_) => quote!(right_of),
-                    Plumb::Pick { index, arity, .. } => {
-                        let index = proc_macro2::Literal::usize_unsuffixed(*index);
-                        let arity = proc_macro2::Literal::usize_unsuffixed(*arity);
-                        quote!(pick_of::<#index, #arity, _>)
-                    }
-                    _ => unreachable!(),
-                };
-                match span {
-                    // A destructuring the user wrote: a mismatch is reported
-                    // at the pattern.
-                    Some(s) => {
-                        let w = located(w, s.0);
-                        quote_spanned!(s.0=> #private::#f(&#w))
-                    }
-                    None => quote!(#private::#f(&#w)),
-                }
+            Plumb::Left(span) => projection(quote!(left_of), *span, w),
+            Plumb::Right(span) => projection(quote!(right_of), *span, w),
+            Plumb::Pick { index, arity, span } => {
+                let index = proc_macro2::Literal::usize_unsuffixed(*index);
+                let arity = proc_macro2::Literal::usize_unsuffixed(*arity);
+                projection(quote!(pick_of::<#index, #arity, _>), *span, w)
             }
             Plumb::Comp(f, g) => {
                 let (a, b) = (self.fresh("f"), self.fresh("g"));
@@ -182,6 +168,20 @@ impl Gen<'_> {
                 quote!({ let #e = #ie; #check; #e })
             }
         }
+    }
+}
+
+/// The projection helper `f` applied to the witness `w`.
+fn projection(f: TokenStream, span: Option<SpanEq>, w: &Ident) -> TokenStream {
+    let private = quote!(::flowgraph::__private);
+    match span {
+        // A destructuring the user wrote: a mismatch is reported at the
+        // pattern.
+        Some(s) => {
+            let w = located(w, s.0);
+            quote_spanned!(s.0=> #private::#f(&#w))
+        }
+        None => quote!(#private::#f(&#w)),
     }
 }
 
