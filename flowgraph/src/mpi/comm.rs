@@ -92,6 +92,38 @@ struct Inbox {
     gone: Vec<usize>,
 }
 
+impl Inbox {
+    /// How a wait that began at `start` ends now: with what `take` finds,
+    /// or with why nothing will come from the ranks `from` names; `None` to
+    /// keep waiting.
+    fn settle<R>(
+        &mut self,
+        start: Instant,
+        timeout: Duration,
+        from: &impl Fn(&Inbox) -> Vec<usize>,
+        take: &mut impl FnMut(&mut Inbox) -> Option<R>,
+    ) -> Option<Result<R, WaitError>> {
+        if let Some(r) = take(self) {
+            return Some(Ok(r));
+        }
+        if let Some(why) = &self.poison {
+            return Some(Err(WaitError::Poisoned(why.clone())));
+        }
+        if self.closed {
+            return Some(Err(WaitError::Closed));
+        }
+        if !self.gone.is_empty() {
+            if let Some(r) = from(self).into_iter().find(|r| self.gone.contains(r)) {
+                return Some(Err(WaitError::Gone(r)));
+            }
+        }
+        if start.elapsed() >= timeout {
+            return Some(Err(WaitError::TimedOut(timeout, from(self))));
+        }
+        None
+    }
+}
+
 /// What threads share with the communication thread.
 pub(crate) struct Link {
     pub(crate) rank: usize,
@@ -153,6 +185,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 const POLL: Duration = Duration::from_micros(200);
 
 impl Link {
+    fn new(world: &SimpleCommunicator, driver: Driver, timeout: Duration) -> Arc<Link> {
+        let link = Link {
+            rank: world.rank() as usize,
+            size: world.size() as usize,
+            cmds: Mutex::new(Vec::new()),
+            driver,
+            inbox: Mutex::new(Inbox::default()),
+            arrived: Condvar::new(),
+            waiters: AtomicUsize::new(0),
+            poisoned: AtomicBool::new(false),
+            timeout_ns: AtomicU64::new(0),
+        };
+        link.set_timeout(timeout);
+        Arc::new(link)
+    }
+
     pub(crate) fn send(&self, cmd: Cmd) {
         lock(&self.cmds).push(cmd);
         match &self.driver {
@@ -235,29 +283,16 @@ impl Link {
         let _done = Decrement(&self.waiters);
         let mut inbox = lock(&self.inbox);
         loop {
-            if let Some(r) = take(&mut inbox) {
-                return Ok(r);
-            }
-            if let Some(why) = &inbox.poison {
-                return Err(WaitError::Poisoned(why.clone()));
-            }
-            if inbox.closed {
-                return Err(WaitError::Closed);
-            }
-            if !inbox.gone.is_empty() {
-                if let Some(r) = from(&inbox).into_iter().find(|r| inbox.gone.contains(r)) {
-                    return Err(WaitError::Gone(r));
-                }
-            }
-            let waited = start.elapsed();
-            if waited >= timeout {
-                return Err(WaitError::TimedOut(timeout, from(&inbox)));
+            if let Some(end) = inbox.settle(start, timeout, &from, &mut take) {
+                return end;
             }
             // Sleep at once rather than spin: on a loaded machine a spinning
             // (yielding) waiter hands its core to other work for a whole
             // scheduler slice, milliseconds; measured, spinning made 64 KiB
             // round trips ~80x slower and small ones no faster.
-            let slice = (timeout - waited).min(Duration::from_millis(50));
+            let slice = timeout
+                .saturating_sub(start.elapsed())
+                .min(Duration::from_millis(50));
             inbox.sleepers += 1;
             inbox = self
                 .arrived
@@ -319,8 +354,8 @@ impl Link {
         })
     }
 
-    /// Files one incoming message; returns true for a `BYE`.
-    fn deliver(&self, from: usize, bytes: Vec<u8>) -> bool {
+    /// Files one incoming message.
+    fn deliver(&self, from: usize, bytes: Vec<u8>) {
         let word = |i: usize| {
             bytes
                 .get(1 + i..5 + i)
@@ -348,12 +383,7 @@ impl Link {
                 inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
                 self.poisoned.store(true, Ordering::Release);
             }
-            Some(BYE) => {
-                inbox.gone.push(from);
-                drop(inbox);
-                self.arrived.notify_all();
-                return true;
-            }
+            Some(BYE) => inbox.gone.push(from),
             _ => {}
         }
         // No wake-up call (a system call) when nobody sleeps.
@@ -362,7 +392,11 @@ impl Link {
         if sleepers {
             self.arrived.notify_all();
         }
-        false
+    }
+
+    /// Whether every other rank said `BYE`.
+    fn all_gone(&self) -> bool {
+        lock(&self.inbox).gone.len() + 1 >= self.size
     }
 
     fn close(&self) {
@@ -392,18 +426,7 @@ pub(crate) fn start(timeout: Duration) -> Result<(Arc<Link>, thread::JoinHandle<
             // Graph traffic gets a communicator of its own, so it can never
             // match the messages of raw MPI run through `Cluster::with_mpi`.
             let ours = world.duplicate();
-            let link = Arc::new(Link {
-                rank: world.rank() as usize,
-                size: world.size() as usize,
-                cmds: Mutex::new(Vec::new()),
-                driver: Driver::Thread(thread::current()),
-                inbox: Mutex::new(Inbox::default()),
-                arrived: Condvar::new(),
-                waiters: AtomicUsize::new(0),
-                poisoned: AtomicBool::new(false),
-                timeout_ns: AtomicU64::new(0),
-            });
-            link.set_timeout(timeout);
+            let link = Link::new(&world, Driver::Thread(thread::current()), timeout);
             if tx.send(Ok(Arc::clone(&link))).is_err() {
                 return;
             }
@@ -423,17 +446,22 @@ pub(crate) fn start(timeout: Duration) -> Result<(Arc<Link>, thread::JoinHandle<
     }
 }
 
-/// Progress of the shutdown handshake.
-#[derive(Default)]
-struct Shutdown {
-    since: Option<Instant>,
-    byes: usize,
+/// Receives every message already arrived on `comm`; returns true if any.
+fn drain(comm: &SimpleCommunicator, link: &Link) -> bool {
+    let mut any = false;
+    while let Some(probed) = comm.any_process().immediate_matched_probe() {
+        any = true;
+        let (bytes, status) = probed.matched_receive_vec::<u8>();
+        link.deliver(status.source_rank() as usize, bytes);
+    }
+    any
 }
 
 /// The communication loop, until every rank said `BYE`.
 fn run(world: &SimpleCommunicator, ours: &SimpleCommunicator, link: &Link) {
     let mut arena = Bump::new();
-    let mut shutdown = Shutdown::default();
+    // When this rank said `BYE`.
+    let mut shutdown = None;
     loop {
         let finished =
             mpi::request::scope(|scope| epoch((ours, world), link, scope, &arena, &mut shutdown));
@@ -453,7 +481,7 @@ fn epoch<'a>(
     link: &Link,
     scope: &LocalScope<'a>,
     arena: &'a Bump,
-    shutdown: &mut Shutdown,
+    shutdown: &mut Option<Instant>,
 ) -> bool {
     let mut pending: Vec<Request<'a, [u8], &LocalScope<'a>>> = Vec::new();
     let mut still: Vec<Request<'a, [u8], &LocalScope<'a>>> = Vec::new();
@@ -479,8 +507,8 @@ fn epoch<'a>(
                 }
                 Cmd::Run(f) => f(raw),
                 Cmd::Shutdown => {
-                    if shutdown.since.is_none() {
-                        shutdown.since = Some(Instant::now());
+                    if shutdown.is_none() {
+                        *shutdown = Some(Instant::now());
                         let buf: &'a [u8] = arena.alloc_slice_copy(&[BYE]);
                         for r in others.clone() {
                             pending.push(world.process_at_rank(r).immediate_send(scope, buf));
@@ -496,15 +524,9 @@ fn epoch<'a>(
             }
         }
         std::mem::swap(&mut pending, &mut still);
-        while let Some(probed) = world.any_process().immediate_matched_probe() {
-            busy = true;
-            let (bytes, status) = probed.matched_receive_vec::<u8>();
-            if link.deliver(status.source_rank() as usize, bytes) {
-                shutdown.byes += 1;
-            }
-        }
-        if let Some(since) = shutdown.since {
-            if shutdown.byes + 1 >= link.size && pending.is_empty() {
+        busy |= drain(world, link);
+        if let Some(since) = *shutdown {
+            if pending.is_empty() && link.all_gone() {
                 return true;
             }
             if since.elapsed() > link.timeout() {
@@ -591,18 +613,7 @@ pub(crate) mod direct {
         // Graph traffic gets a communicator of its own, so it can never
         // match the messages of raw MPI run through `Cluster::with_mpi`.
         let ours = world.duplicate();
-        let link = Arc::new(Link {
-            rank: world.rank() as usize,
-            size: world.size() as usize,
-            cmds: Mutex::new(Vec::new()),
-            driver: Driver::Direct(thread::current().id()),
-            inbox: Mutex::new(Inbox::default()),
-            arrived: Condvar::new(),
-            waiters: AtomicUsize::new(0),
-            poisoned: AtomicBool::new(false),
-            timeout_ns: AtomicU64::new(0),
-        });
-        link.set_timeout(timeout);
+        let link = Link::new(&world, Driver::Direct(thread::current().id()), timeout);
         MPI.with(|m| {
             *m.borrow_mut() = Some(Mpi {
                 ours,
@@ -611,17 +622,6 @@ pub(crate) mod direct {
             })
         });
         Ok(link)
-    }
-
-    /// Receives every message already arrived; returns true if any.
-    fn drain(m: &Mpi, link: &Link) -> bool {
-        let mut any = false;
-        while let Some(probed) = m.ours.any_process().immediate_matched_probe() {
-            any = true;
-            let (bytes, status) = probed.matched_receive_vec::<u8>();
-            link.deliver(status.source_rank() as usize, bytes);
-        }
-        any
     }
 
     /// Pauses a polling loop idle for `idle`: spins first (a message usually
@@ -645,21 +645,13 @@ pub(crate) mod direct {
         if cmds.is_empty() {
             return;
         }
-        let mut msgs: Vec<(usize, Vec<u8>)> = Vec::new();
+        // Per message, its one destination, or `None` for every other rank:
+        // a broadcast's ranks all send from one buffer.
+        let mut msgs: Vec<(Option<usize>, Vec<u8>)> = Vec::new();
         for cmd in cmds {
             match cmd {
-                Cmd::Send { to, bytes } => msgs.push((to, bytes)),
-                Cmd::Broadcast(bytes) => {
-                    let others = (0..link.size).filter(|&r| r != link.rank);
-                    let n = others.clone().count();
-                    for (i, r) in others.enumerate() {
-                        if i + 1 == n {
-                            msgs.push((r, bytes));
-                            break;
-                        }
-                        msgs.push((r, bytes.clone()));
-                    }
-                }
+                Cmd::Send { to, bytes } => msgs.push((Some(to), bytes)),
+                Cmd::Broadcast(bytes) => msgs.push((None, bytes)),
                 Cmd::Run(f) => with(|m| f(&m.world)),
                 Cmd::Shutdown | Cmd::Abort(_) => {
                     unreachable!("direct clusters shut down and abort inline")
@@ -668,12 +660,18 @@ pub(crate) mod direct {
         }
         with(|m| {
             mpi::request::scope(|scope| {
+                let others = (0..link.size).filter(|&r| r != link.rank);
                 let mut pending: Vec<Request<'_, [u8], _>> = msgs
                     .iter()
-                    .map(|(to, bytes)| {
-                        m.ours
-                            .process_at_rank(*to as i32)
-                            .immediate_send(scope, &bytes[..])
+                    .flat_map(|(to, bytes)| {
+                        let ranks = to.iter().copied();
+                        let ranks =
+                            ranks.chain(to.is_none().then(|| others.clone()).into_iter().flatten());
+                        ranks.map(move |r| {
+                            m.ours
+                                .process_at_rank(r as i32)
+                                .immediate_send(scope, &bytes[..])
+                        })
                     })
                     .collect();
                 let start = Instant::now();
@@ -683,7 +681,7 @@ pub(crate) mod direct {
                     if pending.is_empty() {
                         return;
                     }
-                    if drain(m, link) {
+                    if drain(&m.ours, link) {
                         last = Instant::now();
                     }
                     if start.elapsed() > link.timeout() {
@@ -717,27 +715,10 @@ pub(crate) mod direct {
         let mut last = Instant::now();
         loop {
             flush(link);
-            {
-                let mut inbox = lock(&link.inbox);
-                if let Some(r) = take(&mut inbox) {
-                    return Ok(r);
-                }
-                if let Some(why) = &inbox.poison {
-                    return Err(WaitError::Poisoned(why.clone()));
-                }
-                if inbox.closed {
-                    return Err(WaitError::Closed);
-                }
-                if !inbox.gone.is_empty() {
-                    if let Some(r) = from(&inbox).into_iter().find(|r| inbox.gone.contains(r)) {
-                        return Err(WaitError::Gone(r));
-                    }
-                }
-                if start.elapsed() >= timeout {
-                    return Err(WaitError::TimedOut(timeout, from(&inbox)));
-                }
+            if let Some(end) = lock(&link.inbox).settle(start, timeout, &from, &mut take) {
+                return end;
             }
-            if with(|m| drain(m, link)) {
+            if with(|m| drain(&m.ours, link)) {
                 last = Instant::now();
                 continue;
             }
@@ -768,10 +749,10 @@ pub(crate) mod direct {
         let mut last = start;
         loop {
             flush(link);
-            if lock(&link.inbox).gone.len() + 1 >= link.size {
+            if link.all_gone() {
                 break;
             }
-            if with(|m| drain(m, link)) {
+            if with(|m| drain(&m.ours, link)) {
                 last = Instant::now();
                 continue;
             }

@@ -135,6 +135,17 @@ pub struct RecvState<T> {
     value: Option<T>,
 }
 
+impl<T, const BY_REF: bool> RecvEnd<T, BY_REF> {
+    /// The receiver's state, with no value yet.
+    fn into_state(self) -> RecvState<T> {
+        RecvState {
+            ctx: self.0,
+            from: self.1,
+            value: None,
+        }
+    }
+}
+
 impl SendState {
     /// Queues this generation's message: the flag, and the value when
     /// `with_value`.
@@ -270,11 +281,7 @@ where
     type Outputs = Port<T>;
     type State = RecvState<T>;
     fn init(self) -> RecvState<T> {
-        RecvState {
-            ctx: self.0,
-            from: self.1,
-            value: None,
-        }
+        self.into_state()
     }
     fn compute<'a, 'b: 'a>(_: (), state: &'b mut RecvState<T>, _: bool) -> (bool, T) {
         let n = state.receive();
@@ -290,11 +297,7 @@ where
     type Outputs = RefPort<T>;
     type State = RecvState<T>;
     fn init(self) -> RecvState<T> {
-        RecvState {
-            ctx: self.0,
-            from: self.1,
-            value: None,
-        }
+        self.into_state()
     }
     fn compute<'a, 'b: 'a>(_: (), state: &'b mut RecvState<T>, _: bool) -> (bool, &'a T) {
         let n = state.receive();
