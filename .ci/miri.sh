@@ -6,4 +6,5 @@ set -euo pipefail
 cargo +nightly miri setup
 cargo +nightly miri test -p flowgraph --lib
 cargo +nightly miri test --test spec --test oracle --test panics --test guards --test wiring \
-    --test combinators --test arena --test segment_macro --test derive
+    --test combinators --test arena --test segment_macro --test derive \
+    --test soundness --test forged_handles

@@ -191,10 +191,7 @@ impl Segment for MaxRef {
 }
 
 /// A view of a vector as a slice, carried by value.
-struct SliceView;
-impl ValueView for SliceView {
-    type View<'a> = &'a [i64];
-}
+type SliceView = Slice<i64>;
 
 /// Borrows a vector as a `ViewPort<SliceView>`.
 struct AsSlice;

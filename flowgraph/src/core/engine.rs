@@ -40,7 +40,7 @@
 //!   not yet stabilized, and forever after a compute panicked (downstream
 //!   payloads may dangle).
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -49,14 +49,36 @@ use std::time::Instant;
 use bumpalo::Bump;
 
 use crate::core::frontier::Frontier;
-use crate::core::layout::{copy_bytes, GroupCodec, LeafKind, LeafLayout, REF_SIZE};
+use crate::core::layout::{copy_bytes, GroupCodec, LeafKind, LeafLayout, LeafType, REF_SIZE};
 use crate::core::node::{NodeFactory, NodeParts, RunFn};
 use crate::core::pool::{run_local, Batch, Pool};
 
-/// Where one input leaf of a pending node comes from.
+/// Where one input leaf of a pending node comes from. Opaque outside the
+/// crate: only the sealed `Connect` impls make wires, and the engine checks
+/// each against the producer's leaf anyway (`Tables::wire_input`).
 #[doc(hidden)]
 #[derive(Clone, Debug)]
-pub enum Wire {
+pub struct Wire(pub(crate) WireKind);
+
+impl Wire {
+    /// A wire from leaf `leaf` of node `node` to a single input leaf.
+    pub(crate) fn single(node: u32, leaf: u32) -> Wire {
+        Wire(WireKind::Single { node, leaf })
+    }
+
+    /// The producer nodes this wire reads from, in member order.
+    pub(crate) fn producers(&self) -> impl Iterator<Item = u32> + '_ {
+        let (one, many) = match &self.0 {
+            WireKind::Single { node, .. } | WireKind::Group { node, .. } => (Some(*node), &[][..]),
+            WireKind::FanIn(list) => (None, &list[..]),
+        };
+        one.into_iter().chain(many.iter().map(|&(n, _)| n))
+    }
+}
+
+/// The three kinds of [`Wire`].
+#[derive(Clone, Debug)]
+pub(crate) enum WireKind {
     /// A single leaf `leaf` of node `node`.
     Single { node: u32, leaf: u32 },
     /// A group input gathered from single by-reference leaves.
@@ -156,6 +178,8 @@ struct NodeInfo {
     output_leaves: Vec<LeafLayout>,
     drop_state: Option<unsafe fn(*mut u8)>,
     state: *mut u8,
+    /// The state's type, checked by `state_mut`.
+    state_ty: TypeId,
 }
 
 /// Owned plane storage of a group input.
@@ -229,16 +253,44 @@ struct Tables {
 }
 
 impl Drop for Tables {
+    /// Drops every state, even when one `Drop` panics; the first such panic
+    /// is resumed once all are dropped (the arena and planes are freed
+    /// afterwards, during the unwind, as fields).
     fn drop(&mut self) {
+        let mut first_panic = None;
         for info in &self.info {
             if let Some(drop_state) = info.drop_state {
                 // SAFETY: the state was built in the arena by this node's
                 // factory (which chose `drop_state` for its type) and is
                 // dropped exactly once, here; the arena is freed afterwards.
-                unsafe { drop_state(info.state) };
+                let r = catch_unwind(AssertUnwindSafe(|| unsafe { drop_state(info.state) }));
+                if let Err(payload) = r {
+                    match first_panic {
+                        None => first_panic = Some(payload),
+                        Some(_) => drop_payload(payload),
+                    }
+                }
             }
         }
+        if let Some(payload) = first_panic {
+            std::panic::resume_unwind(payload);
+        }
     }
+}
+
+/// Drops a panic payload that will not be resumed. Its own `Drop` may panic
+/// too, with a payload that is dropped in turn; a chain of payloads that
+/// keep panicking is cut short by leaking the last one rather than letting
+/// it unwind through the engine.
+fn drop_payload(payload: Box<dyn Any + Send>) {
+    let mut payload = payload;
+    for _ in 0..4 {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(again) => payload = again,
+        }
+    }
+    std::mem::forget(payload);
 }
 
 /// The frozen, type-erased graph and its scheduler.
@@ -251,6 +303,8 @@ pub(crate) struct Engine {
     pending: Vec<AtomicU32>,
     cone: Vec<u32>,
     dirty: Vec<u32>,
+    /// Work lists of a cone run on the caller alone.
+    scratch: [Vec<u32>; 2],
     /// Per node: `NOT_SOURCE`, `IDLE` or `POKED` (one array, so a poke
     /// touches one cache line besides the node's own).
     source: Vec<u8>,
@@ -304,16 +358,25 @@ impl Engine {
                 output_leaves: parts.output_leaves,
                 drop_state: parts.drop_state,
                 state: parts.state,
+                state_ty: parts.state_ty,
             });
             let clears_start = t.clears.len() as u32;
             let fixups_start = t.fixups.len() as u32;
-            let mut producers = Vec::new();
-            for (leaf, wire) in parts.input_leaves.iter().zip(&p.wires) {
+            assert_eq!(
+                parts.input_leaves.len(),
+                p.wires.len(),
+                "flowgraph: node #{id} (`{}`) has {} input leaves but {} wires",
+                p.name,
+                parts.input_leaves.len(),
+                p.wires.len()
+            );
+            for (input, (leaf, wire)) in parts.input_leaves.iter().zip(&p.wires).enumerate() {
                 // SAFETY: `leaf.offset` lies inside the input block (layout
                 // from the sealed interface of this very node).
                 let dst = unsafe { parts.inputs.add(leaf.offset) };
-                t.wire_input(id, dst, leaf, wire, &mut out_edges, &mut producers);
+                t.wire_input(id, input, dst, leaf, wire, &mut out_edges);
             }
+            let mut producers: Vec<u32> = p.wires.iter().flat_map(Wire::producers).collect();
             producers.sort_unstable();
             producers.dedup();
             // With a single producer, every input flag is rewritten whenever
@@ -371,6 +434,7 @@ impl Engine {
             pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
             cone: Vec::new(),
             dirty: Vec::new(),
+            scratch: Default::default(),
             source: {
                 let mut v = vec![NOT_SOURCE; n];
                 for &s in sources {
@@ -386,26 +450,36 @@ impl Engine {
 }
 
 impl Tables {
-    /// Connects one input leaf of node `id` (at `dst`) and gathers its
+    /// Connects input leaf `input` of node `id` (at `dst`) and gathers its
     /// current value from the producer.
+    ///
+    /// # Panics
+    ///
+    /// If the wire names a node that is not an earlier node, a leaf that
+    /// does not exist, or a leaf whose payload type differs from the input's
+    /// (checked here so that no wire can reinterpret bytes).
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site, in the build loop"
+    )]
     fn wire_input(
         &mut self,
         id: u32,
+        input: usize,
         dst: *mut u8,
         leaf: &LeafLayout,
         wire: &Wire,
         out_edges: &mut [Vec<(u32, Edge)>],
-        producers: &mut Vec<u32>,
     ) {
         let mut add = |this: &Tables, producer: u32, edge: Edge| {
             // SAFETY: the producer already ran its build call, so its output
             // block is initialized; `dst` is this node's own input storage.
             unsafe { this.apply(&edge) };
             out_edges[producer as usize].push((id, edge));
-            producers.push(producer);
         };
-        match (wire, leaf.kind) {
-            (&Wire::Single { node, leaf: l }, LeafKind::Single { size, flag, .. }) => {
+        match (&wire.0, leaf.kind) {
+            (&WireKind::Single { node, leaf: l }, LeafKind::Single { size, flag, .. }) => {
+                self.check_wire(id, input, node, l, leaf.ty);
                 let src = self.output_leaf(node, l);
                 add(self, node, Edge::copy(src, dst, size));
                 self.clears.push(Clear {
@@ -414,16 +488,17 @@ impl Tables {
                     len: 1,
                 });
             }
-            (Wire::FanIn(list), LeafKind::Group(codec)) => {
+            (WireKind::FanIn(list), LeafKind::Group(codec)) => {
                 let planes = Planes::new(list.len());
                 for (i, &(node, l)) in list.iter().enumerate() {
-                    let src = self.output_leaf(node, l);
-                    let LeafKind::Single { flag, value, .. } = self.output_layout(node, l).kind
-                    else {
-                        unreachable!("fan-in from a group leaf")
+                    let layout = self.check_wire(id, input, node, l, codec.member);
+                    let LeafKind::Single { flag, value, .. } = layout.kind else {
+                        unreachable!("the member type is a single leaf's")
                     };
+                    let src = self.output_leaf(node, l);
                     // SAFETY: `i < len` of both planes; `flag`/`value` are
-                    // offsets inside the producer's leaf.
+                    // offsets inside the producer's leaf, whose payload type
+                    // was just checked to be `(bool, &T)`.
                     let (fdst, rdst, fsrc, rsrc) = unsafe {
                         (
                             planes.flags().add(i),
@@ -437,9 +512,11 @@ impl Tables {
                 }
                 self.push_group_input(dst, planes, list.len(), codec);
             }
-            (&Wire::Group { node, leaf: l }, LeafKind::Group(codec)) => {
+            (&WireKind::Group { node, leaf: l }, LeafKind::Group(codec)) => {
+                self.check_wire(id, input, node, l, leaf.ty);
                 let src = self.output_leaf(node, l);
-                // SAFETY: the producer's output block is initialized.
+                // SAFETY: the producer's output block is initialized, and its
+                // leaf holds the same group payload type (checked above).
                 let (_, _, len, _) = unsafe { (codec.read)(src) };
                 let planes = Planes::new(len);
                 self.groups.push(GroupEdge {
@@ -457,8 +534,58 @@ impl Tables {
                 add(self, node, edge);
                 self.push_group_input(dst, planes, len, codec);
             }
-            _ => unreachable!("wire kind checked by the typed builder"),
+            (_, kind) => panic!(
+                "flowgraph: {}: input leaf {input} is a {} but its wire is a {}",
+                self.describe(id),
+                match kind {
+                    LeafKind::Single { .. } => "single port",
+                    LeafKind::Group(_) => "group",
+                },
+                match wire.0 {
+                    WireKind::Single { .. } => "single-leaf wire",
+                    WireKind::FanIn(_) => "fan-in",
+                    WireKind::Group { .. } => "group wire",
+                }
+            ),
         }
+    }
+
+    /// Checks that leaf `l` of node `node` may feed input leaf `input` of
+    /// node `id`, expecting payload type `want`; returns its layout.
+    fn check_wire(&self, id: u32, input: usize, node: u32, l: u32, want: LeafType) -> LeafLayout {
+        assert!(
+            node < id,
+            "flowgraph: {}: input leaf {input} names node #{node}, which was not pushed before it",
+            self.describe(id)
+        );
+        let layout = self.checked_layout(node, l);
+        assert!(
+            layout.ty == want,
+            "flowgraph: {}: input leaf {input} expects a `{}` but {} output leaf {l} holds a `{}`",
+            self.describe(id),
+            want.name,
+            self.describe(node),
+            layout.ty.name
+        );
+        layout
+    }
+
+    /// The layout of output leaf `l` of node `node`, panicking with a clear
+    /// message when either does not exist.
+    fn checked_layout(&self, node: u32, l: u32) -> LeafLayout {
+        let info = self.info.get(node as usize).unwrap_or_else(|| {
+            panic!(
+                "flowgraph: node #{node} does not exist (the graph has {} nodes)",
+                self.info.len()
+            )
+        });
+        *info.output_leaves.get(l as usize).unwrap_or_else(|| {
+            panic!(
+                "flowgraph: {} has no output leaf {l} (it has {})",
+                self.describe(node),
+                info.output_leaves.len()
+            )
+        })
     }
 
     fn push_group_input(&mut self, dst: *mut u8, planes: Planes, len: usize, codec: GroupCodec) {
@@ -652,12 +779,30 @@ impl Engine {
         self.stats
     }
 
-    pub(crate) fn name(&self, node: u32) -> &'static str {
-        self.t.info[node as usize].name
+    /// # Panics
+    /// If `node` is not a node of this graph.
+    pub(crate) fn name(&self, node: usize) -> &'static str {
+        self.t.info[self.node_id(node) as usize].name
     }
 
-    pub(crate) fn successors(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
-        self.t.succ_edges(node).0.iter().map(|s| s.node)
+    /// # Panics
+    /// If `node` is not a node of this graph.
+    pub(crate) fn successors(&self, node: usize) -> impl Iterator<Item = u32> + '_ {
+        self.t
+            .succ_edges(self.node_id(node))
+            .0
+            .iter()
+            .map(|s| s.node)
+    }
+
+    /// `node` as an id, checked against the graph's size.
+    fn node_id(&self, node: usize) -> u32 {
+        assert!(
+            node < self.len(),
+            "flowgraph: node #{node} does not exist (the graph has {} nodes)",
+            self.len()
+        );
+        node as u32
     }
 
     /// Panics if the graph is poisoned or a poke is pending.
@@ -688,26 +833,51 @@ impl Engine {
         }
     }
 
-    /// A pointer to output leaf `leaf` of `node`, for reading.
+    /// A pointer to output leaf `leaf` of `node`, for reading a payload of
+    /// type `ty` (`None`: only its notify flag).
     ///
     /// # Panics
-    /// If the graph is poisoned or a poke awaits `stabilize` (read guard).
-    pub(crate) fn read_leaf(&self, node: u32, leaf: u32) -> *const u8 {
+    /// If the graph is poisoned, a poke awaits `stabilize` (read guard), or
+    /// the leaf does not exist or holds another payload type.
+    pub(crate) fn read_leaf(&self, node: u32, leaf: u32, ty: Option<LeafType>) -> *const u8 {
+        let layout = self.t.checked_layout(node, leaf);
+        if let Some(ty) = ty {
+            assert!(
+                layout.ty == ty,
+                "flowgraph: cannot read a `{}` from {} output leaf {leaf}, which holds a `{}`",
+                ty.name,
+                self.t.describe(node),
+                layout.ty.name
+            );
+        }
         self.check_readable(node);
         self.t.output_leaf(node, leaf)
     }
 
     pub(crate) fn output_kind(&self, node: u32, leaf: u32) -> LeafKind {
-        self.t.output_layout(node, leaf).kind
+        self.t.checked_layout(node, leaf).kind
     }
 
-    /// The state of source `node`, marking it dirty.
+    /// The state of source `node`, marking it dirty; `state_ty` is the type
+    /// the caller will access it as.
     ///
     /// # Panics
-    /// If the graph is poisoned or `node` is not a source.
-    pub(crate) fn poke(&mut self, node: u32) -> *mut u8 {
+    /// If the graph is poisoned, `node` is not a source, or its state is not
+    /// of type `state_ty`.
+    pub(crate) fn poke(&mut self, node: u32, state_ty: TypeId) -> *mut u8 {
         self.check_poison();
-        match self.source[node as usize] {
+        let kind = *self.source.get(node as usize).unwrap_or_else(|| {
+            panic!(
+                "flowgraph: node #{node} does not exist (the graph has {} nodes)",
+                self.len()
+            )
+        });
+        assert!(
+            self.t.info[node as usize].state_ty == state_ty,
+            "flowgraph: {}: `state_mut` with a handle of another segment type",
+            self.t.describe(node)
+        );
+        match kind {
             IDLE => {
                 self.source[node as usize] = POKED;
                 self.dirty.push(node);
@@ -847,19 +1017,25 @@ impl Engine {
             t: &self.t,
             pending: &self.pending,
             remaining: AtomicUsize::new(self.cone.len()),
+            not_run: AtomicUsize::new(0),
             poisoned: AtomicBool::new(false),
-            panic: Mutex::new(None),
+            panics: Mutex::new(Vec::new()),
         };
         match pool {
             Some(pool) => pool.run(&batch, &self.dirty),
-            None => run_local(&batch, &self.dirty),
+            None => run_local(&batch, &self.dirty, &mut self.scratch),
         }
-        let panic = batch.panic.into_inner().unwrap_or_else(|e| e.into_inner());
-        self.stats.last_cone = self.cone.len();
-        match panic {
-            Some(p) => Err(p),
-            None => Ok(()),
+        // The batch has settled: no thread touches it any more.
+        self.stats.last_cone = self.cone.len() - batch.not_run.into_inner();
+        let mut panics = batch.panics.into_inner().unwrap_or_else(|e| e.into_inner());
+        if panics.is_empty() {
+            return Ok(());
         }
+        let first = panics.swap_remove(0);
+        // Payloads of later panics are dropped here, outside the batch,
+        // where a `Drop` that panics cannot unwind through the pool.
+        panics.into_iter().for_each(|(_, p)| drop_payload(p));
+        Err(first)
     }
 }
 
@@ -868,25 +1044,35 @@ struct ConeBatch<'e> {
     t: &'e Tables,
     pending: &'e [AtomicU32],
     remaining: AtomicUsize,
+    /// Cone nodes that did not complete a compute (they panicked, or came
+    /// after a panic), so `Stats` counts only nodes that ran.
+    not_run: AtomicUsize,
     poisoned: AtomicBool,
-    panic: Mutex<Option<(u32, Box<dyn Any + Send>)>>,
+    /// Every panic caught, first first; never dropped inside the batch.
+    panics: Mutex<Vec<(u32, Box<dyn Any + Send>)>>,
 }
 
 impl Batch for ConeBatch<'_> {
     fn run(&self, u: u32, ready: &mut Vec<u32>) {
         let t = self.t;
-        if !self.poisoned.load(Ordering::Relaxed) {
+        let ran = !self.poisoned.load(Ordering::Relaxed) && {
             // SAFETY: `u`'s countdown reached zero (or it is a root), so all
             // its producers in the cone finished scattering (AcqRel below),
             // and only this thread runs `u`.
             let r = catch_unwind(AssertUnwindSafe(|| unsafe { t.exec(u, false) }));
-            if let Err(payload) = r {
-                self.poisoned.store(true, Ordering::Relaxed);
-                let mut slot = self.panic.lock().unwrap_or_else(|e| e.into_inner());
-                if slot.is_none() {
-                    *slot = Some((u, payload));
+            match r {
+                Ok(()) => true,
+                Err(payload) => {
+                    self.poisoned.store(true, Ordering::Relaxed);
+                    // Pushing moves the payload: nothing is dropped here.
+                    let mut panics = self.panics.lock().unwrap_or_else(|e| e.into_inner());
+                    panics.push((u, payload));
+                    false
                 }
             }
+        };
+        if !ran {
+            self.not_run.fetch_add(1, Ordering::Relaxed);
         }
         // After a panic nothing computes or scatters, but the countdowns
         // still drain so the batch settles.

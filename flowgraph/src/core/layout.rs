@@ -5,8 +5,12 @@
 //! these descriptions, so it never needs to know the payload types.
 //!
 //! Invariant: the descriptions are produced only by the sealed `Interface`
-//! impls in `typed::interface`; the engine trusts them.
+//! impls in `typed::interface`; the engine trusts their offsets and sizes.
+//! Each leaf also carries the [`LeafType`] of its payload, which the engine
+//! compares wherever two leaves meet (a wire, a typed read), so a handle or a
+//! wire that names the wrong leaf is refused instead of reinterpreted.
 
+use std::any::TypeId;
 use std::mem::size_of;
 
 #[doc(hidden)]
@@ -15,6 +19,31 @@ use std::mem::size_of;
 pub struct LeafLayout {
     pub(crate) offset: usize,
     pub(crate) kind: LeafKind,
+    /// The leaf's payload type (`(bool, T)`, `(bool, &T)`, `(&[bool], &[&T])`).
+    pub(crate) ty: LeafType,
+}
+
+/// The identity of a leaf's payload type, lifetimes erased to `'static`,
+/// and its name for messages.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LeafType {
+    id: TypeId,
+    pub(crate) name: &'static str,
+}
+
+impl LeafType {
+    pub(crate) fn of<T: 'static>() -> LeafType {
+        LeafType {
+            id: TypeId::of::<T>(),
+            name: std::any::type_name::<T>(),
+        }
+    }
+}
+
+impl PartialEq for LeafType {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
 }
 
 #[doc(hidden)]
@@ -37,6 +66,9 @@ pub enum LeafKind {
 /// knowing `T`.
 #[derive(Clone, Copy)]
 pub struct GroupCodec {
+    /// The payload type of a single leaf that may feed one member
+    /// (`(bool, &T)`), checked when a fan-in is wired.
+    pub(crate) member: LeafType,
     /// Writes a payload made of `len` flags and `len` references.
     pub(crate) write:
         unsafe fn(dst: *mut u8, flags: *const bool, refs: *const *const (), len: usize),
@@ -56,9 +88,24 @@ impl LeafLayout {
         LeafLayout {
             offset,
             kind: LeafKind::Group(GroupCodec {
+                member: LeafType::of::<(bool, &'static T)>(),
                 write: write_group::<T>,
                 read: read_group::<T>,
             }),
+            ty: LeafType::of::<(&'static [bool], &'static [&'static T])>(),
+        }
+    }
+
+    /// The layout of a single `(bool, X)` leaf of payload type `P`.
+    pub(crate) fn single<P: 'static>(offset: usize, flag: usize, value: usize) -> Self {
+        LeafLayout {
+            offset,
+            kind: LeafKind::Single {
+                size: size_of::<P>(),
+                flag,
+                value,
+            },
+            ty: LeafType::of::<P>(),
         }
     }
 }

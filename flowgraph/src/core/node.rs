@@ -15,6 +15,7 @@
 //!   leaf is either scattered by its producer or, for groups, written by a
 //!   fix-up.
 
+use std::any::TypeId;
 use std::mem::MaybeUninit;
 
 use bumpalo::Bump;
@@ -31,6 +32,8 @@ pub(crate) struct NodeParts {
     pub(crate) state: *mut u8,
     /// Drops the state in place, if it needs dropping.
     pub(crate) drop_state: Option<unsafe fn(*mut u8)>,
+    /// The state's type.
+    pub(crate) state_ty: TypeId,
     pub(crate) inputs: *mut u8,
     pub(crate) outputs: *mut u8,
     pub(crate) run: RunFn,
@@ -64,6 +67,7 @@ impl<S: Segment> NodeFactory for SegmentFactory<S> {
             state: state.cast(),
             drop_state: std::mem::needs_drop::<S::State>()
                 .then_some(drop_state::<S::State> as unsafe fn(*mut u8)),
+            state_ty: TypeId::of::<S::State>(),
             inputs: inputs.cast(),
             outputs: outputs.cast(),
             run: run_segment::<S>,

@@ -21,7 +21,10 @@ use std::thread::JoinHandle;
 /// One batch of work, shared by every thread of the pool while it runs.
 pub(crate) trait Batch: Sync {
     /// Runs `node` and appends the nodes it made ready to `ready`.
-    /// Must not unwind.
+    ///
+    /// Must not unwind: a batch lives on the publishing caller's stack and
+    /// other threads may still be inside it. The pool enforces this with
+    /// [`run_guarded`], which aborts the process if it does.
     fn run(&self, node: u32, ready: &mut Vec<u32>);
     /// True once every node of the batch has run.
     fn is_done(&self) -> bool;
@@ -127,7 +130,7 @@ impl Pool {
     /// Runs `batch` from `roots` to completion on every thread of the pool.
     pub(crate) fn run(&mut self, batch: &dyn Batch, roots: &[u32]) {
         if self.workers.is_empty() {
-            return run_local(batch, roots);
+            return run_local(batch, roots, &mut Default::default());
         }
         let mut ready = Vec::new();
         // SAFETY: only the lifetime is erased. The pointer is withdrawn below
@@ -163,14 +166,34 @@ impl Pool {
     }
 }
 
-/// Runs `batch` from `roots` on the calling thread alone.
-pub(crate) fn run_local(batch: &dyn Batch, roots: &[u32]) {
-    let mut ready = Vec::new();
-    let mut stack = roots.to_vec();
+/// Runs `batch` from `roots` on the calling thread alone, with `scratch`
+/// as its work lists (kept by the caller, so a warm run allocates nothing).
+pub(crate) fn run_local(batch: &dyn Batch, roots: &[u32], scratch: &mut [Vec<u32>; 2]) {
+    let [stack, ready] = scratch;
+    stack.clear();
+    stack.extend_from_slice(roots);
     while let Some(node) = stack.pop() {
-        batch.run(node, &mut ready);
-        stack.append(&mut ready);
+        run_guarded(batch, node, ready);
+        stack.append(ready);
     }
+}
+
+/// `batch.run(node, ready)`, aborting the process if it unwinds: an unwind
+/// here would free a batch that other threads still use, or leave a worker
+/// dead and the caller waiting forever. `Batch::run` catches every panic of
+/// user code, so this fires only on a bug in the engine.
+#[inline(always)]
+fn run_guarded(batch: &dyn Batch, node: u32, ready: &mut Vec<u32>) {
+    struct AbortOnUnwind;
+    impl Drop for AbortOnUnwind {
+        fn drop(&mut self) {
+            eprintln!("flowgraph: internal error: a scheduler batch unwound; aborting");
+            std::process::abort();
+        }
+    }
+    let guard = AbortOnUnwind;
+    batch.run(node, ready);
+    std::mem::forget(guard);
 }
 
 impl Drop for Pool {
@@ -188,7 +211,7 @@ impl Drop for Pool {
 fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, ready: &mut Vec<u32>) {
     let mut node = job;
     loop {
-        batch.run(node, ready);
+        run_guarded(batch, node, ready);
         let Some(next) = ready.pop() else { break };
         if !ready.is_empty() {
             let mut q = shared.lock();

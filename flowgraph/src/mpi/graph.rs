@@ -378,10 +378,7 @@ impl<'c> DistBuilder<'c> {
         inputs.wires(self.inner.id(), &mut wires);
         let mut producers = Vec::new();
         for w in &wires {
-            match w {
-                Wire::Single { node, .. } | Wire::Group { node, .. } => producers.push(*node),
-                Wire::FanIn(list) => producers.extend(list.iter().map(|&(n, _)| n)),
-            }
+            producers.extend(w.producers());
         }
         let id = self.nodes.len() as u32;
         for &p in &producers {
@@ -455,10 +452,7 @@ impl<'c> DistBuilder<'c> {
         };
         let me = self.me();
         let pushed = if me == from {
-            let wire = Wire::Single {
-                node: handle.node,
-                leaf: handle.leaf,
-            };
+            let wire = Wire::single(handle.node, handle.leaf);
             self.inner.push_wired(P::sender(ctx), vec![wire])
         } else if me == to {
             let h = self.inner.push_source(P::receiver(ctx, from));

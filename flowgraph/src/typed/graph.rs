@@ -1,7 +1,7 @@
 //! [`GraphBuilder`] records the topology; [`Graph`] is the frozen, runnable
 //! graph.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats, Wire};
 use crate::typed::handle::{Connect, Handle, SourceHandle};
@@ -9,7 +9,16 @@ use crate::typed::interface::{Interface, RefViewPorts, ValueView, ViewPort};
 use crate::typed::read::{NoHandles, NoInputs, Poke, RefViewLeaf, ViewLeaf};
 use crate::typed::segment::Segment;
 
-static NEXT_GRAPH: AtomicU32 = AtomicU32::new(1);
+/// The next builder id. 64 bits never wrap (a new builder per nanosecond
+/// would take 584 years), so a handle can never pass another graph's check;
+/// the increment is checked all the same.
+static NEXT_GRAPH: AtomicU64 = AtomicU64::new(1);
+
+fn next_graph_id() -> u64 {
+    NEXT_GRAPH
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |id| id.checked_add(1))
+        .expect("flowgraph: graph ids exhausted")
+}
 
 /// Records nodes in push order; node ids are therefore a topological order.
 ///
@@ -25,7 +34,7 @@ static NEXT_GRAPH: AtomicU32 = AtomicU32::new(1);
 /// assert_eq!(g.view(*s), 1);
 /// ```
 pub struct GraphBuilder {
-    id: u32,
+    id: u64,
     nodes: Vec<PendingNode>,
     sources: Vec<u32>,
 }
@@ -48,7 +57,7 @@ impl GraphBuilder {
     /// An empty builder.
     pub fn new() -> Self {
         GraphBuilder {
-            id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed),
+            id: next_graph_id(),
             nodes: Vec::new(),
             sources: Vec::new(),
         }
@@ -94,7 +103,7 @@ impl GraphBuilder {
 
     /// This builder's id, as stored in its handles.
     #[cfg(feature = "mpi")]
-    pub(crate) fn id(&self) -> u32 {
+    pub(crate) fn id(&self) -> u64 {
         self.id
     }
 
@@ -135,7 +144,7 @@ impl GraphBuilder {
 /// sync::<flowgraph::typed::Graph>();
 /// ```
 pub struct Graph {
-    id: u32,
+    id: u64,
     engine: Engine,
     _not_sync: std::marker::PhantomData<std::cell::Cell<()>>,
 }
@@ -179,12 +188,12 @@ impl Graph {
     ///
     /// If `node >= self.len()`.
     pub fn node_name(&self, node: usize) -> &'static str {
-        self.engine.name(node as u32)
+        self.engine.name(node)
     }
 
     /// The ids of the consumers of node `node`, in increasing order.
     pub fn successors(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
-        self.engine.successors(node as u32).map(|s| s as usize)
+        self.engine.successors(node).map(|s| s as usize)
     }
 
     /// What the scheduler has done so far.
@@ -287,5 +296,32 @@ impl Graph {
     #[cfg(feature = "mpi")]
     pub(crate) fn poisoned_by(&self) -> Option<usize> {
         self.engine.poisoned_by().map(|n| n as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typed::{RefPort, RefSource, Source};
+
+    /// Builder ids are 64 bits: two builders whose ids agree in their low 32
+    /// bits are still different graphs (with 32-bit ids, the second would
+    /// accept the first one's handles after 2³² builders).
+    #[test]
+    fn graph_ids_do_not_wrap_at_32_bits() {
+        let mut a = GraphBuilder::new();
+        let text = a.push_source(RefSource::new(String::from("a")));
+        // Only ever move the shared counter forward (tests run in parallel).
+        NEXT_GRAPH.fetch_max(a.id + (1 << 32), Ordering::Relaxed);
+        let mut b = GraphBuilder::new();
+        assert!(b.id >= a.id + (1 << 32));
+        b.push_source(Source::new(1_u64));
+        let g = Graph::from_builder(b);
+        let msg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            g.ref_view::<RefPort<String>>(*text).len()
+        }))
+        .expect_err("a handle of another graph must be refused");
+        let msg = msg.downcast_ref::<String>().expect("a formatted message");
+        assert!(msg.contains("belongs to another graph"), "{msg}");
     }
 }

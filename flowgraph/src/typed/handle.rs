@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 
-use crate::core::Wire;
+use crate::core::{Wire, WireKind};
 use crate::typed::interface::{Interface, RefViewPort, RefViewPorts, ViewPort};
 use crate::typed::segment::Segment;
 
@@ -12,14 +12,14 @@ use crate::typed::segment::Segment;
 /// [`RefViewPorts`]) of a node. Returned by `GraphBuilder::push`; used to wire
 /// further nodes and to read values from the frozen `Graph`.
 pub struct Handle<P> {
-    pub(crate) graph: u32,
+    pub(crate) graph: u64,
     pub(crate) node: u32,
     pub(crate) leaf: u32,
     _leaf: PhantomData<fn() -> P>,
 }
 
 impl<P> Handle<P> {
-    pub(crate) fn new(graph: u32, node: u32, leaf: u32) -> Self {
+    pub(crate) fn new(graph: u64, node: u32, leaf: u32) -> Self {
         Handle {
             graph,
             node,
@@ -66,13 +66,13 @@ impl<P> fmt::Debug for Handle<P> {
 /// accepts. It derefs to the source's output handles, so wire and read it as
 /// `*handle`.
 pub struct SourceHandle<S: Segment> {
-    pub(crate) graph: u32,
+    pub(crate) graph: u64,
     pub(crate) node: u32,
     outputs: <S::Outputs as Interface>::Handles,
 }
 
 impl<S: Segment> SourceHandle<S> {
-    pub(crate) fn new(graph: u32, node: u32) -> Self {
+    pub(crate) fn new(graph: u64, node: u32) -> Self {
         SourceHandle {
             graph,
             node,
@@ -119,13 +119,52 @@ impl<S: Segment> fmt::Debug for SourceHandle<S> {
     note = "`push(segment, inputs)` takes one handle per leaf of the segment's `Inputs`, in a tuple of the same shape",
     note = "a `Port<T>` input needs a `Handle<Port<T>>`, a `RefPort<T>` input a `Handle<RefPort<T>>`; a `RefPorts<T>` input takes a group handle or a `Vec`/array/slice of `Handle<RefPort<T>>`"
 )]
-pub trait Connect<I: Interface> {
+pub trait Connect<I: Interface>: sealed::Sealed {
     #[doc(hidden)]
     /// Appends one wire per input leaf, checking every handle belongs to `graph`.
-    fn wires(self, graph: u32, out: &mut Vec<Wire>);
+    fn wires(self, graph: u64, out: &mut Vec<Wire>);
 }
 
-fn check_graph(graph: u32, handle_graph: u32, node: u32) {
+/// [`Connect`] is sealed: the engine wires exactly what the handles name, so
+/// only the library's handle shapes may produce wires.
+pub(crate) mod sealed {
+    use super::Handle;
+
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot feed segment inputs: `Connect` is sealed",
+        label = "not a handle, a collection of handles or a tuple of them",
+        note = "only the handles that `GraphBuilder::push` and `push_source` return (and `Vec`s, arrays, slices and tuples of them) connect inputs"
+    )]
+    pub trait Sealed {}
+
+    impl<P> Sealed for Handle<P> {}
+    impl<P> Sealed for &[Handle<P>] {}
+    impl<P> Sealed for Vec<Handle<P>> {}
+    impl<P> Sealed for &Vec<Handle<P>> {}
+    impl<P, const N: usize> Sealed for [Handle<P>; N] {}
+    impl Sealed for () {}
+
+    macro_rules! tuple_sealed {
+        ($($h:ident),+) => {
+            impl<$($h: Sealed),+> Sealed for ($($h,)+) {}
+        };
+    }
+
+    tuple_sealed!(A);
+    tuple_sealed!(A, B);
+    tuple_sealed!(A, B, C);
+    tuple_sealed!(A, B, C, D);
+    tuple_sealed!(A, B, C, D, E);
+    tuple_sealed!(A, B, C, D, E, F);
+    tuple_sealed!(A, B, C, D, E, F, G);
+    tuple_sealed!(A, B, C, D, E, F, G, H);
+    tuple_sealed!(A, B, C, D, E, F, G, H, I);
+    tuple_sealed!(A, B, C, D, E, F, G, H, I, J);
+    tuple_sealed!(A, B, C, D, E, F, G, H, I, J, K);
+    tuple_sealed!(A, B, C, D, E, F, G, H, I, J, K, L);
+}
+
+fn check_graph(graph: u64, handle_graph: u64, node: u32) {
     assert!(
         graph == handle_graph,
         "flowgraph: the handle of node #{node} belongs to another GraphBuilder; \
@@ -137,12 +176,9 @@ impl<V> Connect<ViewPort<V>> for Handle<ViewPort<V>>
 where
     ViewPort<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         check_graph(graph, self.graph, self.node);
-        out.push(Wire::Single {
-            node: self.node,
-            leaf: self.leaf,
-        });
+        out.push(Wire::single(self.node, self.leaf));
     }
 }
 
@@ -150,12 +186,9 @@ impl<V> Connect<RefViewPort<V>> for Handle<RefViewPort<V>>
 where
     RefViewPort<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         check_graph(graph, self.graph, self.node);
-        out.push(Wire::Single {
-            node: self.node,
-            leaf: self.leaf,
-        });
+        out.push(Wire::single(self.node, self.leaf));
     }
 }
 
@@ -163,29 +196,29 @@ impl<V> Connect<RefViewPorts<V>> for Handle<RefViewPorts<V>>
 where
     RefViewPorts<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         check_graph(graph, self.graph, self.node);
-        out.push(Wire::Group {
+        out.push(Wire(WireKind::Group {
             node: self.node,
             leaf: self.leaf,
-        });
+        }));
     }
 }
 
-fn fan_in<V>(handles: &[Handle<RefViewPort<V>>], graph: u32, out: &mut Vec<Wire>) {
+fn fan_in<V>(handles: &[Handle<RefViewPort<V>>], graph: u64, out: &mut Vec<Wire>) {
     for h in handles {
         check_graph(graph, h.graph, h.node);
     }
-    out.push(Wire::FanIn(
+    out.push(Wire(WireKind::FanIn(
         handles.iter().map(|h| (h.node, h.leaf)).collect(),
-    ));
+    )));
 }
 
 impl<V> Connect<RefViewPorts<V>> for &[Handle<RefViewPort<V>>]
 where
     RefViewPorts<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         fan_in(self, graph, out)
     }
 }
@@ -194,7 +227,7 @@ impl<V> Connect<RefViewPorts<V>> for Vec<Handle<RefViewPort<V>>>
 where
     RefViewPorts<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         fan_in(&self, graph, out)
     }
 }
@@ -203,7 +236,7 @@ impl<V> Connect<RefViewPorts<V>> for &Vec<Handle<RefViewPort<V>>>
 where
     RefViewPorts<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         fan_in(self, graph, out)
     }
 }
@@ -212,19 +245,19 @@ impl<V, const N: usize> Connect<RefViewPorts<V>> for [Handle<RefViewPort<V>>; N]
 where
     RefViewPorts<V>: Interface,
 {
-    fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         fan_in(&self, graph, out)
     }
 }
 
 impl Connect<()> for () {
-    fn wires(self, _: u32, _: &mut Vec<Wire>) {}
+    fn wires(self, _: u64, _: &mut Vec<Wire>) {}
 }
 
 macro_rules! tuple_connect {
     ($($h:ident $i:ident $idx:tt),+) => {
         impl<$($i: Interface, $h: Connect<$i>),+> Connect<($($i,)+)> for ($($h,)+) {
-            fn wires(self, graph: u32, out: &mut Vec<Wire>) {
+            fn wires(self, graph: u64, out: &mut Vec<Wire>) {
                 $(self.$idx.wires(graph, out);)+
             }
         }

@@ -8,31 +8,12 @@
 //! `offset_of!`, in plain safe Rust.
 
 use std::marker::PhantomData;
-use std::mem::{offset_of, size_of};
+use std::mem::offset_of;
 
-use crate::core::layout::{LeafKind, LeafLayout};
+pub use crate::core::view::{Scalar, Slice, ValueView};
+
+use crate::core::layout::LeafLayout;
 use crate::typed::handle::Handle;
-
-/// How a value rides a wire: the family of view types `View<'a>`.
-///
-/// [`Scalar<T>`] is the common case (`View<'a> = T`). A view may also borrow,
-/// e.g. a `View<'a> = &'a [f64]`, which makes a by-value [`ViewPort`] carry a
-/// slice without copying it.
-///
-/// Views cross threads (the pool runs consumers on other workers), so they
-/// must be `Send + Sync`.
-pub trait ValueView: 'static {
-    /// The view of a value, borrowed for `'a`.
-    type View<'a>: Send + Sync + 'a;
-}
-
-/// The scalar [`ValueView`]: the view of a `T` is a `T`.
-#[derive(Debug)]
-pub struct Scalar<T>(PhantomData<fn() -> T>);
-
-impl<T: Send + Sync + 'static> ValueView for Scalar<T> {
-    type View<'a> = T;
-}
 
 /// A leaf carrying one by-value view. Payload: `(bool, V::View<'a>)`.
 #[derive(Debug)]
@@ -86,7 +67,7 @@ pub trait Interface: sealed::Sealed + 'static {
 
     #[doc(hidden)]
     /// Builds the handles of the leaves `first..first + LEAVES` of node `node`.
-    fn handles(graph: u32, node: u32, first: u32) -> Self::Handles;
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles;
 }
 
 impl<V> sealed::Sealed for ViewPort<V> {}
@@ -107,17 +88,14 @@ where
     }
 
     fn describe(base: usize, out: &mut Vec<LeafLayout>) {
-        out.push(LeafLayout {
-            offset: base,
-            kind: LeafKind::Single {
-                size: size_of::<Self::Values<'static>>(),
-                flag: offset_of!(Self::Values<'static>, 0),
-                value: offset_of!(Self::Values<'static>, 1),
-            },
-        });
+        out.push(LeafLayout::single::<Self::Values<'static>>(
+            base,
+            offset_of!(Self::Values<'static>, 0),
+            offset_of!(Self::Values<'static>, 1),
+        ));
     }
 
-    fn handles(graph: u32, node: u32, first: u32) -> Self::Handles {
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
         Handle::new(graph, node, first)
     }
 }
@@ -133,17 +111,14 @@ impl<V: ValueView> Interface for RefViewPort<V> {
     }
 
     fn describe(base: usize, out: &mut Vec<LeafLayout>) {
-        out.push(LeafLayout {
-            offset: base,
-            kind: LeafKind::Single {
-                size: size_of::<Self::Values<'static>>(),
-                flag: offset_of!(Self::Values<'static>, 0),
-                value: offset_of!(Self::Values<'static>, 1),
-            },
-        });
+        out.push(LeafLayout::single::<Self::Values<'static>>(
+            base,
+            offset_of!(Self::Values<'static>, 0),
+            offset_of!(Self::Values<'static>, 1),
+        ));
     }
 
-    fn handles(graph: u32, node: u32, first: u32) -> Self::Handles {
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
         Handle::new(graph, node, first)
     }
 }
@@ -162,7 +137,7 @@ impl<V: ValueView> Interface for RefViewPorts<V> {
         out.push(LeafLayout::group::<V::View<'static>>(base));
     }
 
-    fn handles(graph: u32, node: u32, first: u32) -> Self::Handles {
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
         Handle::new(graph, node, first)
     }
 }
@@ -180,7 +155,7 @@ impl Interface for () {
 
     fn describe(_: usize, _: &mut Vec<LeafLayout>) {}
 
-    fn handles(_: u32, _: u32, _: u32) -> Self::Handles {}
+    fn handles(_: u64, _: u32, _: u32) -> Self::Handles {}
 }
 
 macro_rules! tuple_interface {
@@ -202,7 +177,7 @@ macro_rules! tuple_interface {
             }
 
             #[allow(unused_assignments, reason = "the last leaf count is not needed")]
-            fn handles(graph: u32, node: u32, first: u32) -> Self::Handles {
+            fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
                 let mut next = first;
                 ($({
                     let h = $name::handles(graph, node, next);

@@ -13,7 +13,8 @@ pub use crate::arena::Arena;
 pub use graph::{Graph, GraphBuilder};
 pub use handle::{Connect, Handle, SourceHandle};
 pub use interface::{
-    Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort,
+    Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, Slice, ValueView,
+    ViewPort,
 };
 pub use notify::Notify;
 pub use ops::{Arr, Comp, Ctx, Fork, Id, Left, Par, Right};

@@ -115,6 +115,8 @@ impl NoInputs for () {}
 /// The (absent) handles of a source's inputs.
 pub(crate) struct NoHandles;
 
+impl crate::typed::handle::sealed::Sealed for NoHandles {}
+
 impl<I: NoInputs> crate::typed::handle::Connect<I> for NoHandles {
-    fn wires(self, _: u32, _: &mut Vec<crate::core::Wire>) {}
+    fn wires(self, _: u64, _: &mut Vec<crate::core::Wire>) {}
 }
