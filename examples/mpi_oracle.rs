@@ -347,6 +347,8 @@ fn main() {
         crossings += d.crossings[0] + d.crossings[1];
         let mut g = DistGraph::from_builder(db);
         let mut o = Graph::from_builder(ob);
+        // A distributed graph runs static cones (no cutoffs): so does its oracle.
+        o.set_cutoffs(false);
         total += compare(&g, &d, &o, &od, 0);
         let mut pokes = Rng(seed * 1000);
         for gen in 1..=150 {

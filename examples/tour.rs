@@ -259,7 +259,7 @@ fn main() {
         while poked.len() < k {
             poked.insert(rng.below(INSTRUMENTS as u64) as usize);
         }
-        let mut flips = 0;
+        let mut flipped = BTreeSet::new();
         for &i in &poked {
             // A random walk of up to ±3 % per move.
             let p = direct.prices[i];
@@ -268,19 +268,27 @@ fn main() {
             *g.state_mut(instruments[i].price) = new;
             let before = direct.signals[i];
             direct.tick(i, new);
-            flips += usize::from(direct.signals[i] != before);
+            if direct.signals[i] != before {
+                flipped.insert(i);
+            }
         }
+        let flips = flipped.len();
 
         let t = Instant::now();
         g.stabilize(&mut pool);
         let elapsed = t.elapsed();
         total_time += elapsed;
 
-        // Exactly the cone ran: four nodes per poked instrument, their
-        // sectors' books and the desk.
+        // Exactly what notifications reach ran: price, average and trend
+        // per poked instrument; a position only where the trend flipped
+        // (the others are cut off), then those sectors' books and the desk.
         let sectors: BTreeSet<usize> = poked.iter().map(|i| i * SECTORS / INSTRUMENTS).collect();
-        let cone = g.stats().last_cone;
-        assert_eq!(cone, 4 * poked.len() + sectors.len() + 1);
+        let moved: BTreeSet<usize> = flipped.iter().map(|i| i * SECTORS / INSTRUMENTS).collect();
+        let stats = g.stats();
+        let cone = stats.last_cone;
+        let desk = usize::from(!moved.is_empty());
+        assert_eq!(cone, 3 * poked.len() + flips + moved.len() + desk);
+        assert_eq!(stats.last_skipped, poked.len() - flips);
         total_run += cone;
 
         // Every value matches the direct computation.

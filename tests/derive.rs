@@ -75,25 +75,28 @@ fn output_notifies_iff_some_input_notified() {
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(1);
 
-    // |−2| → |2|: `abs` cuts the notification, `inc` inherits the cut.
+    // |−2| → |2|: `abs` cuts the notification, so `inc` is skipped by the
+    // cutoff, and `d` below it does not run either.
     *g.state_mut(s) = 2;
     g.stabilize(&mut pool);
     assert_eq!(g.view(a), 2);
     assert!(!g.notified(a));
-    assert!(!g.notified(after_abs));
-    assert!(!g.notified(d));
+    assert_eq!((g.stats().last_cone, g.stats().last_skipped), (2, 1));
+    assert_eq!(g.view(d), 13);
 
     // A real change notifies all the way down.
     *g.state_mut(s) = 5;
     g.stabilize(&mut pool);
     assert!(g.notified(a) && g.notified(after_abs) && g.notified(d));
     assert_eq!(g.view(d), 16);
+    assert_eq!(g.stats().last_cone, 4);
 
-    // One notifying input out of two is enough.
+    // One notifying input out of two is enough; `inc` is cut off again.
     *g.state_mut(s) = -5;
     *g.state_mut(t) = 0;
     g.stabilize(&mut pool);
-    assert!(!g.notified(after_abs));
+    assert!(!g.notified(a));
+    assert_eq!((g.stats().last_cone, g.stats().last_skipped), (4, 1));
     assert!(g.notified(d));
     assert_eq!(g.view(d), 6);
 }

@@ -1,4 +1,4 @@
-//! `stabilize` allocates nothing on the serial path once a graph is warm.
+//! `stabilize` allocates nothing once a graph is warm, on either scheduler.
 //! (A process-global allocator, hence a test binary of its own.)
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -73,8 +73,9 @@ fn warm_stabilize_does_not_allocate() {
             *g.state_mut(x) += 1;
             g.stabilize(&mut pool);
         }
-        // Warm: the cost estimate has settled on the serial path.
-        let parallel = g.stats().parallel_generations;
+        // Warm: every work list has reached its size, on whichever path
+        // the cost estimate picks (on a loaded machine, even trivial nodes
+        // can look heavy enough for the pool).
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         for i in 0..100 {
             *g.state_mut(x) += 1;
@@ -90,7 +91,6 @@ fn warm_stabilize_does_not_allocate() {
             0,
             "stabilize allocated on {threads} thread(s)"
         );
-        assert_eq!(g.stats().parallel_generations, parallel);
     }
     assert_eq!(g.view(h), g.view(*x) + 50 * *g.ref_view(*y));
     assert_eq!(g.view(total), 3 * *g.ref_view(*y));

@@ -12,10 +12,13 @@
 //! that are not sources. Separate cases cover graphs past 4096 nodes and
 //! payloads of unusual sizes and alignments.
 //!
-//! The interpreter follows the engine's contract: a node outside the dirty
-//! cone does not run; an input whose producer did not run in this generation
+//! The interpreter follows the engine's contract (spec §6): a poked source
+//! runs; a node runs when some input is not quiet (its producer ran, and it
+//! is a borrow — a `RefPort`, a group member, a group — or a notifying
+//! by-value `Port`); an input whose producer did not run in this generation
 //! reads notify = false. Every node counts its runs, so the test also checks
-//! that exactly the cone ran, each node once.
+//! that exactly those nodes ran, each once, and `Stats` counts the nodes run
+//! and the nodes skipped by a cutoff.
 //!
 //! A failing seed is printed; rerun it alone with
 //! `ORACLE_SEED=<seed> cargo test --test oracle`.
@@ -435,6 +438,9 @@ struct Model {
     nodes: Vec<MNode>,
     /// Slot -> producing node.
     owner: Vec<usize>,
+    /// Slot -> whether it is a lifetime-free by-value `Port<i64>`: a
+    /// producer that ran without notifying leaves it quiet.
+    by_value: Vec<bool>,
     slots: Vec<Val>,
     /// Expected cumulative runs per node.
     runs: Vec<u32>,
@@ -461,11 +467,26 @@ impl Model {
         }
     }
 
+    /// Whether input `i` is not quiet: its producer ran, and it carries a
+    /// borrow or a notification (spec §6).
+    fn wakes(&self, i: &In, ran: &[bool]) -> bool {
+        let one = |s: usize| {
+            ran[self.owner[s]] && (!self.by_value[s] || matches!(self.slots[s], Val::One(true, _)))
+        };
+        match i {
+            &In::One(s) | &In::Grp(s) => one(s),
+            In::Fan(list) => list.iter().any(|&s| one(s)),
+        }
+    }
+
     /// Runs one generation: `poked` sources (with their new values, in poke
-    /// order), or every node for the build call. Returns which nodes ran.
-    fn step(&mut self, poked: &[(usize, i64)], build: bool) -> Vec<bool> {
+    /// order), or every node for the build call. Returns which nodes ran and
+    /// how many were skipped by a cutoff (fed by a node that ran, every
+    /// input quiet).
+    fn step(&mut self, poked: &[(usize, i64)], build: bool) -> (Vec<bool>, usize) {
         let n = self.nodes.len();
         let mut ran = vec![false; n];
+        let mut skipped = 0;
         let mut values = vec![Vec::new(); n];
         for &(node, v) in poked {
             values[node].push(v);
@@ -476,10 +497,13 @@ impl Model {
                 || if node.kind.is_source() {
                     !values[id].is_empty()
                 } else {
-                    node.ins.iter().any(|i| match i {
+                    let woken = node.ins.iter().any(|i| self.wakes(i, &ran));
+                    let touched = node.ins.iter().any(|i| match i {
                         &In::One(s) | &In::Grp(s) => ran[self.owner[s]],
                         In::Fan(list) => list.iter().any(|&s| ran[self.owner[s]]),
-                    })
+                    });
+                    skipped += usize::from(touched && !woken);
+                    woken
                 };
             if !run {
                 continue;
@@ -577,7 +601,7 @@ impl Model {
                 self.slots[slot] = v;
             }
         }
-        ran
+        (ran, skipped)
     }
 }
 
@@ -607,6 +631,7 @@ fn build(rng: &mut Rng, size: Size) -> Case {
     let mut model = Model {
         nodes: Vec::new(),
         owner: Vec::new(),
+        by_value: Vec::new(),
         slots: Vec::new(),
         runs: vec![0; total],
     };
@@ -756,6 +781,7 @@ fn build(rng: &mut Rng, size: Size) -> Case {
                 _ => Val::One(false, 0),
             });
             model.owner.push(id);
+            model.by_value.push(matches!(o, Out::P(_)));
             slots.push(slot);
             outs.push(o);
             match o {
@@ -844,12 +870,17 @@ fn run_seed(seed: u64, pool: &mut Pool, size: Size) -> u64 {
             }
         }
         case.graph.stabilize(pool);
-        let ran = case.model.step(&poked, false);
+        let (ran, skipped) = case.model.step(&poked, false);
         let cone = ran.iter().filter(|&&r| r).count();
         assert_eq!(
             case.graph.stats().last_cone,
             cone,
-            "generation {generation}: cone size"
+            "generation {generation}: nodes run"
+        );
+        assert_eq!(
+            case.graph.stats().last_skipped,
+            skipped,
+            "generation {generation}: nodes skipped by a cutoff"
         );
         case.check(generation);
     }
@@ -967,6 +998,7 @@ fn oracle_4_threads() {
 fn oracle_exercises_cuts_and_passthroughs() {
     let mut cuts = 0;
     let mut passthroughs = 0;
+    let mut skips = 0;
     // The model alone: only the build calls run on the graph.
     let size = if cfg!(miri) {
         Size {
@@ -988,7 +1020,8 @@ fn oracle_exercises_cuts_and_passthroughs() {
                     poked.push((n, rng.small()));
                 }
             }
-            let ran = case.model.step(&poked, false);
+            let (ran, skipped) = case.model.step(&poked, false);
+            skips += skipped;
             for (id, node) in case.model.nodes.iter().enumerate() {
                 if !ran[id] {
                     continue;
@@ -1006,6 +1039,7 @@ fn oracle_exercises_cuts_and_passthroughs() {
     }
     assert!(cuts > 0, "no notification was ever cut");
     assert!(passthroughs > 0, "no operator ever took its passthrough");
+    assert!(skips > 0, "no cutoff ever skipped a node");
 }
 
 /// Graphs past 4096 nodes, so the scheduler's per-node bookkeeping spans

@@ -21,6 +21,10 @@ pub struct LeafLayout {
     pub(crate) kind: LeafKind,
     /// The leaf's payload type (`(bool, T)`, `(bool, &T)`, `(&[bool], &[&T])`).
     pub(crate) ty: LeafType,
+    /// True for a by-value leaf whose payload borrows nothing (a `Port<T>`
+    /// of `Scalar<T>`): a producer that ran without notifying leaves it
+    /// *quiet*, so it does not wake its consumer.
+    pub(crate) lifetime_free: bool,
 }
 
 /// The identity of a leaf's payload type, lifetimes erased to `'static`,
@@ -93,12 +97,19 @@ impl LeafLayout {
                 read: read_group::<T>,
             }),
             ty: LeafType::of::<(&'static [bool], &'static [&'static T])>(),
+            lifetime_free: false,
         }
     }
 
     /// The layout of a single `(bool, X)` leaf of payload type `P`.
-    pub(crate) fn single<P: 'static>(offset: usize, flag: usize, value: usize) -> Self {
+    pub(crate) fn single<P: 'static>(
+        offset: usize,
+        flag: usize,
+        value: usize,
+        lifetime_free: bool,
+    ) -> Self {
         LeafLayout {
+            lifetime_free,
             offset,
             kind: LeafKind::Single {
                 size: size_of::<P>(),

@@ -22,18 +22,72 @@
 //! | `typed::Segment` / `typed::Operator` | nothing unsafe: `compute` is ordinary safe code | the signature: `'b: 'a`, `State: Send + 'static`, payloads `Copy + Send + Sync` |
 //! | user `Drop` impls and panic payloads | the pool's batch protocol | every compute runs under `catch_unwind`; later payloads are dropped outside the batch (a panicking `Drop` there is caught and leaked); a batch that unwinds anyway aborts the process (`pool::run_guarded`); states are each dropped under `catch_unwind` |
 //! | the `mpi` module | nothing unsafe: it is safe code over the typed API | `#![deny(unsafe_code)]` outside `core` |
+//!
+//! # The engine's invariants
+//!
+//! Files: `wire.rs` (what the builder records), `tables.rs` (the frozen
+//! records and their construction), `exec.rs` (the per-node steps),
+//! `serial.rs` / `parallel.rs` (the two schedulers), `cost.rs` (which one
+//! runs a generation), `guard.rs` (read guard and poison), `engine.rs` (the
+//! calls the typed graph makes), `pool.rs`, `unwind.rs`.
+//!
+//! - **Single writer.** Each input leaf (or plane element) has exactly one
+//!   producing edge. A node's input block is written only by its producers'
+//!   scatters, and only before the node runs in that generation (the serial
+//!   scheduler runs nodes in id order, a topological order; the parallel
+//!   countdown is `AcqRel`). A node's output block and state are written
+//!   only by its own compute (or, for a source, through `state_mut` between
+//!   generations).
+//! - **Storage never moves.** States, payload blocks and planes are
+//!   allocated once when the graph is frozen and freed only when it drops.
+//! - **Cutoffs, and why skipping is sound.** A generation runs each poked
+//!   source, then each node with an input that is not *quiet*. An input is
+//!   quiet when its producer did not run, or ran without notifying over a
+//!   lifetime-free by-value leaf (`Port<T>` of `Scalar<T>`: a copy, nothing
+//!   borrowed). A borrowing input (a `RefPort` leaf, a group, any view with a
+//!   lifetime) whose producer ran is never quiet, even without a notify: the
+//!   producer had `&mut` access to its state and may have moved what the
+//!   consumer's outputs point into. Claim: every pointer a readable payload
+//!   holds is valid. By induction along reference paths: a payload points
+//!   into its producer's state or into storage its own inputs pointed to. A
+//!   node that did not run kept its payload; each thing that payload points
+//!   into was reached through a borrowing input (whose producer therefore
+//!   did not run either — otherwise the input would not have been quiet and
+//!   the node would have run) or lives in the node's own state (untouched:
+//!   only its compute or a poke writes it, and a poked source runs). So what
+//!   it points into is unchanged, by induction on the path's length.
+//!   Flags are never compared by payload bytes (padding is uninitialized).
+//! - **Stale flags.** A node's input flags written by a producer that did
+//!   not run this generation are cleared right before the node runs (never
+//!   before: a group output may forward its own input planes, so those
+//!   change only when the node runs). A node that does not run keeps its
+//!   outputs; its consumers read `false` from it.
+//! - **Read guard / poison.** A read is refused while a pending poke can
+//!   reach the node (its static cone), and forever after a compute panicked
+//!   (downstream payloads may dangle).
 #![allow(unsafe_code, reason = "the one module allowed to use unsafe code")]
 
 mod bridge;
+mod cost;
 mod engine;
+mod exec;
 mod frontier;
+mod guard;
 pub(crate) mod layout;
+mod marks;
 mod node;
+mod parallel;
 mod pool;
+mod serial;
+mod tables;
+mod unwind;
 pub(crate) mod view;
+mod wire;
 
 pub(crate) use bridge::{group_view, notified, ref_view, state_mut, view};
-pub(crate) use engine::{Engine, PendingNode, WireKind};
-pub use engine::{Stats, Wire};
+pub(crate) use engine::Engine;
+pub use engine::Stats;
 pub(crate) use node::SegmentFactory;
 pub use pool::Pool;
+pub use wire::Wire;
+pub(crate) use wire::{PendingNode, WireKind};

@@ -18,6 +18,8 @@
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
+use crate::core::unwind::AbortOnUnwind;
+
 /// One batch of work, shared by every thread of the pool while it runs.
 pub(crate) trait Batch: Sync {
     /// Runs `node` and appends the nodes it made ready to `ready`.
@@ -79,6 +81,9 @@ impl Shared {
 pub struct Pool {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
+    /// The caller's list of newly ready nodes, kept so a warm batch
+    /// allocates nothing.
+    ready: Vec<u32>,
 }
 
 impl std::fmt::Debug for Pool {
@@ -119,7 +124,11 @@ impl Pool {
                     .expect("flowgraph: failed to spawn a pool thread")
             })
             .collect();
-        Pool { shared, workers }
+        Pool {
+            shared,
+            workers,
+            ready: Vec::new(),
+        }
     }
 
     /// The number of threads in all, the caller included.
@@ -130,9 +139,9 @@ impl Pool {
     /// Runs `batch` from `roots` to completion on every thread of the pool.
     pub(crate) fn run(&mut self, batch: &dyn Batch, roots: &[u32]) {
         if self.workers.is_empty() {
-            return run_local(batch, roots, &mut Default::default());
+            return run_local(batch, roots);
         }
-        let mut ready = Vec::new();
+        let ready = &mut self.ready;
         // SAFETY: only the lifetime is erased. The pointer is withdrawn below
         // before this function returns, after every worker has let go of it
         // (`active == 0`), so it is never dereferenced after `batch` dies.
@@ -151,7 +160,7 @@ impl Pool {
         loop {
             if let Some(job) = q.jobs.pop() {
                 drop(q);
-                run_chain(&self.shared, batch, job, &mut ready);
+                run_chain(&self.shared, batch, job, ready);
                 q = self.shared.lock();
                 continue;
             }
@@ -166,15 +175,13 @@ impl Pool {
     }
 }
 
-/// Runs `batch` from `roots` on the calling thread alone, with `scratch`
-/// as its work lists (kept by the caller, so a warm run allocates nothing).
-pub(crate) fn run_local(batch: &dyn Batch, roots: &[u32], scratch: &mut [Vec<u32>; 2]) {
-    let [stack, ready] = scratch;
-    stack.clear();
-    stack.extend_from_slice(roots);
+/// Runs `batch` from `roots` on the calling thread alone.
+fn run_local(batch: &dyn Batch, roots: &[u32]) {
+    let mut ready = Vec::new();
+    let mut stack = roots.to_vec();
     while let Some(node) = stack.pop() {
-        run_guarded(batch, node, ready);
-        stack.append(ready);
+        run_guarded(batch, node, &mut ready);
+        stack.append(&mut ready);
     }
 }
 
@@ -184,14 +191,7 @@ pub(crate) fn run_local(batch: &dyn Batch, roots: &[u32], scratch: &mut [Vec<u32
 /// user code, so this fires only on a bug in the engine.
 #[inline(always)]
 fn run_guarded(batch: &dyn Batch, node: u32, ready: &mut Vec<u32>) {
-    struct AbortOnUnwind;
-    impl Drop for AbortOnUnwind {
-        fn drop(&mut self) {
-            eprintln!("flowgraph: internal error: a scheduler batch unwound; aborting");
-            std::process::abort();
-        }
-    }
-    let guard = AbortOnUnwind;
+    let guard = AbortOnUnwind("a scheduler batch");
     batch.run(node, ready);
     std::mem::forget(guard);
 }

@@ -54,6 +54,13 @@ use std::marker::PhantomData;
 pub unsafe trait ValueView: 'static {
     /// The view of a value, borrowed for `'a`.
     type View<'a>: Send + Sync + 'a;
+
+    #[doc(hidden)]
+    /// True only if `View<'a>` borrows nothing (does not depend on `'a`):
+    /// then a producer that ran without notifying leaves a by-value wire
+    /// quiet, and its consumer may be skipped. Part of the `# Safety`
+    /// contract; only the library's `Scalar<T>` sets it.
+    const LIFETIME_FREE: bool = false;
 }
 
 /// The scalar [`ValueView`]: the view of a `T` is a `T`.
@@ -63,6 +70,7 @@ pub struct Scalar<T>(PhantomData<fn() -> T>);
 // SAFETY: `View<'a> = T` does not depend on `'a` at all (`T: 'static`).
 unsafe impl<T: Send + Sync + 'static> ValueView for Scalar<T> {
     type View<'a> = T;
+    const LIFETIME_FREE: bool = true;
 }
 
 /// The slice [`ValueView`]: the view of a `[T]` is a `&'a [T]`, so a

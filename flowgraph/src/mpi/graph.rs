@@ -528,7 +528,12 @@ impl<'c> DistGraph<'c> {
         } = b;
         let n = nodes.len();
         let graph = match catch_unwind(AssertUnwindSafe(|| Graph::from_builder(inner))) {
-            Ok(g) => g,
+            // Every rank expects one message per remote edge in the static
+            // cone, so nodes are never skipped by a cutoff here.
+            Ok(mut g) => {
+                g.set_cutoffs(false);
+                g
+            }
             Err(payload) => {
                 if !cluster.link.is_poisoned() {
                     cluster.link.poison(format!(

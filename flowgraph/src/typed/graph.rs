@@ -292,6 +292,53 @@ impl Graph {
         self.engine.stabilize(pool)
     }
 
+    /// Turns cutoffs on (the default) or off.
+    ///
+    /// With cutoffs, a generation runs what notifications reach: a node
+    /// below a poked source is skipped when every input is quiet (its
+    /// producer did not run, or ran without notifying over a by-value
+    /// `Port<T>`). Without them, every node below a poked source runs (the
+    /// static cone), as a distributed graph does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowgraph::core::Pool;
+    /// use flowgraph::typed::*;
+    ///
+    /// /// Passes a value on without ever notifying.
+    /// struct Mute;
+    /// impl Segment for Mute {
+    ///     type Inputs = Port<i64>;
+    ///     type Outputs = Port<i64>;
+    ///     type State = ();
+    ///     fn init(self) {}
+    ///     fn compute<'a, 'b: 'a>((_, x): (bool, i64), _: &'b mut (), _: bool) -> (bool, i64) {
+    ///         (false, x)
+    ///     }
+    /// }
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// let s = b.push_source(Source::new(1_i64));
+    /// let m = b.push(Mute, *s);
+    /// let after = b.push(Mute, m);
+    /// let mut g = Graph::from_builder(b);
+    /// let mut pool = Pool::new(1);
+    /// *g.state_mut(s) = 2;
+    /// g.stabilize(&mut pool);
+    /// assert_eq!((g.stats().last_cone, g.stats().last_skipped), (2, 1));
+    /// assert_eq!(g.view(after), 1); // skipped: it keeps its output
+    ///
+    /// g.set_cutoffs(false);
+    /// *g.state_mut(s) = 3;
+    /// g.stabilize(&mut pool);
+    /// assert_eq!(g.stats().last_cone, 3);
+    /// assert_eq!(g.view(after), 3);
+    /// ```
+    pub fn set_cutoffs(&mut self, on: bool) {
+        self.engine.set_cutoffs(on)
+    }
+
     /// The node whose panic poisoned the graph, if any.
     #[cfg(feature = "mpi")]
     pub(crate) fn poisoned_by(&self) -> Option<usize> {

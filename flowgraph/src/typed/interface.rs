@@ -92,6 +92,7 @@ where
             base,
             offset_of!(Self::Values<'static>, 0),
             offset_of!(Self::Values<'static>, 1),
+            V::LIFETIME_FREE,
         ));
     }
 
@@ -115,6 +116,7 @@ impl<V: ValueView> Interface for RefViewPort<V> {
             base,
             offset_of!(Self::Values<'static>, 0),
             offset_of!(Self::Values<'static>, 1),
+            false,
         ));
     }
 

@@ -1,0 +1,70 @@
+//! The serial scheduler: runs a generation on the calling thread with no
+//! atomics, popping scheduled nodes in increasing id order (ids are a
+//! topological order, so a node runs after every producer that wakes it).
+//! Its cost is proportional to what runs and what it touches, never to the
+//! graph's size.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+
+use crate::core::frontier::Frontier;
+use crate::core::marks::Marks;
+use crate::core::tables::Tables;
+use crate::core::unwind::Caught;
+
+/// What one generation did.
+pub(crate) struct Outcome {
+    /// Nodes whose compute ran to completion.
+    pub(crate) ran: usize,
+    /// Nodes fed by a node that ran, but skipped: every input was quiet.
+    pub(crate) skipped: usize,
+    /// The first panic of a compute, if any.
+    pub(crate) panic: Option<Caught>,
+}
+
+/// Runs one generation from the poked sources `dirty`, in a generation of
+/// `marks` just started. With `prune` off, every consumer of a node that
+/// ran runs too (the static cone).
+pub(crate) fn run(
+    t: &Tables,
+    marks: &mut Marks,
+    frontier: &mut Frontier,
+    dirty: &[u32],
+    prune: bool,
+) -> Outcome {
+    frontier.clear();
+    for &s in dirty {
+        marks.schedule(s);
+        frontier.push(s);
+    }
+    let mut current = u32::MAX;
+    let (mut ran, mut touched, mut woken) = (0usize, 0usize, 0usize);
+    let gen = marks.gen();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        while let Some(u) = frontier.pop() {
+            current = u;
+            marks.ran[u as usize].store(gen, Ordering::Relaxed);
+            // SAFETY: every producer that writes `u`'s inputs has a smaller
+            // id and already ran (ids are topological; the frontier pops the
+            // smallest, and only nodes that ran push larger ids), so its
+            // inputs are complete; we are alone.
+            unsafe { t.exec(u, false, &marks.ran, gen) };
+            ran += 1;
+            let (succs, mut e) = t.succ_edges(u);
+            for s in succs {
+                touched += usize::from(marks.touch(s.node));
+                // SAFETY: `u` just wrote its outputs; `s` has not run.
+                let wake = unsafe { t.scatter(s, &mut e) } || !prune;
+                if wake && marks.schedule(s.node) {
+                    woken += 1;
+                    frontier.push(s.node);
+                }
+            }
+        }
+    }));
+    Outcome {
+        ran,
+        skipped: touched - woken,
+        panic: result.err().map(|payload| (current, payload)),
+    }
+}
