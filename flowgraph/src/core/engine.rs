@@ -215,7 +215,7 @@ impl Engine {
         let outcome: Outcome = if want_pool
             && self
                 .cost
-                .cone_repays(self.par.mark_cone(&self.t, &mut self.marks, &self.dirty))
+                .cone_repays(self.par.mark_cone(&self.t, &self.marks, &self.dirty))
         {
             self.stats.parallel_generations += 1;
             self.par

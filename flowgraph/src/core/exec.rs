@@ -1,9 +1,8 @@
 //! The per-node steps both schedulers share: copy an edge, clear a node's
 //! input flags, run a node's compute with its group fix-ups and checks.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use crate::core::layout::copy_bytes;
+use crate::core::marks::Marks;
 use crate::core::tables::{Edge, Succ, Tables, NO_EXTRA, WAKE_ALWAYS};
 
 impl Edge {
@@ -66,7 +65,8 @@ impl Tables {
     pub(crate) unsafe fn scatter(&self, s: &Succ, e: &mut u32) -> bool {
         let mut wake = false;
         while *e < s.edges_end {
-            let edge = &self.edges[*e as usize];
+            // SAFETY: edge ranges were built inside `edges`.
+            let edge = unsafe { self.edges.get_unchecked(*e as usize) };
             // SAFETY: guaranteed by the caller.
             unsafe {
                 self.apply(edge);
@@ -77,19 +77,19 @@ impl Tables {
         wake
     }
 
-    /// Runs node `id`'s compute in generation `gen`: clears the input flags
-    /// of producers that did not run (`ran[p] != gen`), then group fix-ups,
-    /// the thunk, group checks. A build call (`init`) clears nothing.
+    /// Runs node `id`'s compute: clears the input flags of producers that
+    /// did not run this generation (by their `marks`), then group fix-ups,
+    /// the thunk, group checks. A build call (no `marks`) clears nothing.
     ///
     /// # Safety
     /// The node's input block must be complete for this generation, and no
     /// other thread may run this node or write its inputs concurrently.
     #[inline(always)]
-    pub(crate) unsafe fn exec(&self, id: u32, init: bool, ran: &[AtomicU32], gen: u32) {
+    pub(crate) unsafe fn exec(&self, id: u32, init: bool, marks: Option<&Marks>) {
         let node = &self.nodes[id as usize];
-        if !init && node.clears.0 != node.clears.1 {
+        if let (false, Some(marks)) = (node.clears.0 == node.clears.1, marks) {
             // SAFETY: the caller guarantees exclusive access to the inputs.
-            unsafe { self.clear_stale(id, ran, gen) };
+            unsafe { self.clear_stale(id, marks) };
         }
         if node.extra == NO_EXTRA {
             // SAFETY: the blocks belong to this node (built by the factory
@@ -139,12 +139,12 @@ impl Tables {
     /// # Safety
     /// No one may be reading or writing the node's inputs concurrently.
     #[inline(never)]
-    unsafe fn clear_stale(&self, id: u32, ran: &[AtomicU32], gen: u32) {
+    unsafe fn clear_stale(&self, id: u32, marks: &Marks) {
         let node = &self.nodes[id as usize];
         for c in &self.clears[node.clears.0 as usize..node.clears.1 as usize] {
-            // A producer that ran stored `gen` before its scatter, which
+            // A producer that ran was marked so before its scatter, which
             // happens-before this node runs (both schedulers).
-            if ran[c.producer as usize].load(Ordering::Relaxed) != gen {
+            if !marks.ran(c.producer) {
                 // SAFETY: `flags` points to `len` flags in this node's own
                 // input storage; the caller guarantees exclusive access.
                 unsafe { std::ptr::write_bytes(c.flags, 0, c.len) };

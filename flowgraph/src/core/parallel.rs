@@ -43,7 +43,7 @@ impl Parallel {
     /// Marks the static cone of `dirty` in a generation of `marks` just
     /// started: collects it and counts each node's producers inside it.
     /// Returns its size.
-    pub(crate) fn mark_cone(&mut self, t: &Tables, marks: &mut Marks, dirty: &[u32]) -> usize {
+    pub(crate) fn mark_cone(&mut self, t: &Tables, marks: &Marks, dirty: &[u32]) -> usize {
         self.cone.clear();
         for &s in dirty {
             marks.touch(s);
@@ -79,8 +79,7 @@ impl Parallel {
     ) -> Outcome {
         let batch = ConeBatch {
             t,
-            ran_in: &marks.ran,
-            gen: marks.gen(),
+            marks,
             pending: &self.pending,
             wake: &self.wake,
             prune,
@@ -108,9 +107,8 @@ impl Parallel {
 /// One parallel generation: the marked cone, run with atomic countdowns.
 struct ConeBatch<'e> {
     t: &'e Tables,
-    /// The generation each node last ran in, and the current one.
-    ran_in: &'e [AtomicU32],
-    gen: u32,
+    /// Marks of this generation: a node is marked run as it starts.
+    marks: &'e Marks,
     pending: &'e [AtomicU32],
     wake: &'e [AtomicU8],
     prune: bool,
@@ -127,12 +125,12 @@ impl Batch for ConeBatch<'_> {
         let t = self.t;
         let wake = self.wake[u as usize].load(Ordering::Relaxed);
         let ran = wake & WOKEN != 0 && !self.poisoned.load(Ordering::Relaxed) && {
-            self.ran_in[u as usize].store(self.gen, Ordering::Relaxed);
+            self.marks.schedule(u);
             // SAFETY: `u`'s countdown reached zero (or it is a root), so all
             // its producers in the cone finished scattering (AcqRel below),
             // and only this thread runs `u`.
             let r = catch_unwind(AssertUnwindSafe(|| unsafe {
-                t.exec(u, false, self.ran_in, self.gen)
+                t.exec(u, false, Some(self.marks))
             }));
             match r {
                 Ok(()) => true,

@@ -5,7 +5,6 @@
 //! graph's size.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
 
 use crate::core::frontier::Frontier;
 use crate::core::marks::Marks;
@@ -27,7 +26,7 @@ pub(crate) struct Outcome {
 /// ran runs too (the static cone).
 pub(crate) fn run(
     t: &Tables,
-    marks: &mut Marks,
+    marks: &Marks,
     frontier: &mut Frontier,
     dirty: &[u32],
     prune: bool,
@@ -39,23 +38,24 @@ pub(crate) fn run(
     }
     let mut current = u32::MAX;
     let (mut ran, mut touched, mut woken) = (0usize, 0usize, 0usize);
-    let gen = marks.gen();
     let result = catch_unwind(AssertUnwindSafe(|| {
         while let Some(u) = frontier.pop() {
             current = u;
-            marks.ran[u as usize].store(gen, Ordering::Relaxed);
             // SAFETY: every producer that writes `u`'s inputs has a smaller
             // id and already ran (ids are topological; the frontier pops the
             // smallest, and only nodes that ran push larger ids), so its
-            // inputs are complete; we are alone.
-            unsafe { t.exec(u, false, &marks.ran, gen) };
+            // inputs are complete; we are alone. A scheduled node counts as
+            // run for its consumers' stale-flag check.
+            unsafe { t.exec(u, false, Some(marks)) };
             ran += 1;
             let (succs, mut e) = t.succ_edges(u);
             for s in succs {
-                touched += usize::from(marks.touch(s.node));
                 // SAFETY: `u` just wrote its outputs; `s` has not run.
                 let wake = unsafe { t.scatter(s, &mut e) } || !prune;
-                if wake && marks.schedule(s.node) {
+                // SAFETY: `s.node` is a node id.
+                let (first, newly) = unsafe { marks.visit(s.node, wake) };
+                touched += usize::from(first);
+                if newly {
                     woken += 1;
                     frontier.push(s.node);
                 }

@@ -280,7 +280,7 @@ impl Tables {
             // SAFETY: every input leaf was written by `wire_input`; nothing
             // else runs concurrently. (A build call clears no flags: every
             // producer ran its build call.)
-            unsafe { t.exec(id, true, &[], 0) };
+            unsafe { t.exec(id, true, None) };
             t.record_group_lengths(id);
         }
         // Flatten the edges.
