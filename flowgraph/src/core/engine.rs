@@ -227,7 +227,7 @@ impl Engine {
             }
             serial::run(
                 &self.t,
-                &mut self.marks,
+                &self.marks,
                 &mut self.frontier,
                 &self.dirty,
                 self.prune,
