@@ -7,7 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
-if ! command -v mpirun >/dev/null || ! dpkg -s libopenmpi-dev libclang-dev >/dev/null 2>&1; then
+# Whether every package named is installed: `dpkg -s` alone also succeeds
+# for a removed package whose configuration files remain.
+installed() {
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || return 1
+    done
+}
+
+if ! command -v mpirun >/dev/null || ! installed libopenmpi-dev openmpi-bin libclang-dev; then
     # No prompts: CI has no stdin.
     export DEBIAN_FRONTEND=noninteractive
     # -q: shorter logs.
