@@ -26,7 +26,10 @@
 //! - `AGREE graph:u32 ids:u32…` — the sources this rank poked for the next
 //!   generation of `graph`;
 //! - `POISON text…` — a node panicked on the sender's rank;
-//! - `BYE` — the sender is shutting down and will send nothing more.
+//! - `BYE text…` — the sender is shutting down and will send nothing more;
+//!   `text` is its poison reason, if it is poisoned. A peer may hear the
+//!   `BYE` before the `POISON` that a third rank sent (MPI orders messages
+//!   per pair of ranks only), and must then still report the poison.
 //!
 //! MPI does not reorder messages between one pair of ranks on one tag, so
 //! per-edge and per-rank queues see generations in order.
@@ -383,7 +386,13 @@ impl Link {
                 inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
                 self.poisoned.store(true, Ordering::Release);
             }
-            Some(BYE) => inbox.gone.push(from),
+            Some(BYE) => {
+                inbox.gone.push(from);
+                if bytes.len() > 1 && inbox.poison.is_none() {
+                    inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
+                    self.poisoned.store(true, Ordering::Release);
+                }
+            }
             _ => {}
         }
         // No wake-up call (a system call) when nobody sleeps.
@@ -392,6 +401,15 @@ impl Link {
         if sleepers {
             self.arrived.notify_all();
         }
+    }
+
+    /// This rank's `BYE`, with its poison reason if it has one.
+    fn bye(&self) -> Vec<u8> {
+        let mut bytes = vec![BYE];
+        if let Some(why) = &lock(&self.inbox).poison {
+            bytes.extend_from_slice(why.as_bytes());
+        }
+        bytes
     }
 
     /// Whether every other rank said `BYE`.
@@ -509,7 +527,7 @@ fn epoch<'a>(
                 Cmd::Shutdown => {
                     if shutdown.is_none() {
                         *shutdown = Some(Instant::now());
-                        let buf: &'a [u8] = arena.alloc_slice_copy(&[BYE]);
+                        let buf: &'a [u8] = arena.alloc_slice_copy(&link.bye());
                         for r in others.clone() {
                             pending.push(world.process_at_rank(r).immediate_send(scope, buf));
                         }
@@ -744,7 +762,7 @@ pub(crate) mod direct {
     /// Says `BYE` to every rank, waits for everyone's (draining), then
     /// finalizes MPI.
     pub(crate) fn shutdown(link: &Link) {
-        link.send(Cmd::Broadcast(vec![BYE]));
+        link.send(Cmd::Broadcast(link.bye()));
         let start = Instant::now();
         let mut last = start;
         loop {

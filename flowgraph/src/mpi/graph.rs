@@ -203,6 +203,7 @@ impl Drop for Cluster {
             }
             if std::thread::panicking() {
                 // Peers may be blocked on us; take the whole job down.
+                abort_notice(self.rank());
                 comm::direct::abort(101);
             }
             comm::direct::shutdown(&self.link);
@@ -210,6 +211,7 @@ impl Drop for Cluster {
         }
         if std::thread::panicking() {
             // Peers may be blocked on us; take the whole job down.
+            abort_notice(self.rank());
             self.link.send(Cmd::Abort(101));
         } else {
             self.link.send(Cmd::Shutdown);
@@ -218,6 +220,14 @@ impl Drop for Cluster {
             let _ = comm.join();
         }
     }
+}
+
+/// Says why this rank is about to `MPI_Abort` the job: a panic hook may
+/// have kept the panic itself quiet.
+fn abort_notice(rank: usize) {
+    eprintln!(
+        "flowgraph: rank {rank}: a panic unwound past the cluster; aborting the MPI job (error code 101)"
+    );
 }
 
 /// What every rank records about a node.
@@ -498,6 +508,12 @@ pub struct DistGraph<'c> {
     everyone: Vec<usize>,
     /// Generations run by `stabilize`.
     generation: u64,
+    /// Why the last `stabilize` failed, once one did: the graph is then dead
+    /// on this rank. Reads consult only this, not the cluster's live poison
+    /// flag, so that a poison arriving in the background (from a rank that
+    /// failed later) cannot make a read of a generation that completed here
+    /// panic depending on timing; the next `stabilize` reports it.
+    dead: Option<String>,
 }
 
 impl std::fmt::Debug for DistGraph<'_> {
@@ -572,6 +588,7 @@ impl<'c> DistGraph<'c> {
             owners,
             everyone: (0..cluster.size()).collect(),
             generation: 0,
+            dead: None,
         }
     }
 
@@ -605,16 +622,22 @@ impl<'c> DistGraph<'c> {
         self.graph.stats()
     }
 
+    /// Panics if the graph is dead on this rank.
     fn check_alive(&self) {
-        if let Some(why) = self.cluster.link.poison_reason() {
+        if let Some(why) = &self.dead {
             panic!("flowgraph: the distributed graph is poisoned: {why}");
         }
     }
 
-    fn check_local(&self, node: u32, what: &str) {
-        if self.cluster.link.is_poisoned() {
-            self.check_alive();
+    /// Marks the graph dead on this rank for `why` (a poison reason).
+    fn die(&mut self, why: String) {
+        if self.dead.is_none() {
+            self.dead = Some(why);
         }
+    }
+
+    fn check_local(&self, node: u32, what: &str) {
+        self.check_alive();
         let m = &self.nodes[node as usize];
         if m.rank != self.rank() {
             panic!(
@@ -707,8 +730,14 @@ impl<'c> DistGraph<'c> {
     /// another rank panicked, or a rank stopped answering within the timeout
     /// ([`Cluster::set_timeout`]). The graph is then poisoned on every rank.
     pub fn stabilize(&mut self, pool: &mut Pool) {
+        // A poison that arrived since the last generation ends the graph
+        // here at once, before any work or message.
+        if let Some(why) = self.cluster.link.poison_reason() {
+            self.die(why);
+        }
         self.check_alive();
-        let link = &self.cluster.link;
+        let cluster = self.cluster;
+        let link = &cluster.link;
         assert!(
             !link.is_direct() || link.on_owner(),
             "flowgraph: `stabilize` must run on the thread that created the cluster \
@@ -745,20 +774,24 @@ impl<'c> DistGraph<'c> {
                     panic_text(&*payload)
                 ));
             }
+            let why = link.poison_reason().unwrap_or_default();
+            self.die(why);
             resume_unwind(payload)
         }
         // Messages queued by senders that ran on pool workers.
         link.flush();
     }
 
-    fn fail(&self, e: WaitError) -> ! {
+    fn fail(&mut self, e: WaitError) -> ! {
         let me = self.cluster.rank();
         if let WaitError::TimedOut(_, ranks) = &e {
             self.cluster
                 .link
                 .poison(format!("rank {me} timed out waiting for rank(s) {ranks:?}"));
         }
-        panic!("flowgraph: rank {me}: `stabilize` failed: {e}")
+        let why = format!("rank {me}: `stabilize` failed: {e}");
+        self.die(why.clone());
+        panic!("flowgraph: {why}")
     }
 
     /// Walks the global cone of `roots`, poking this rank's receivers in it.
