@@ -41,6 +41,9 @@ cargo clippy -p flowgraph-suite --features mpi --examples -- -D warnings
 # single rank), and a compile-fail case proves that a value without
 # `Serialize` cannot cross ranks.
 cargo test -p flowgraph --features mpi --doc
+# The feature's unit tests (the wire format's decoders); they need no MPI
+# job.
+cargo test -p flowgraph --features mpi --lib mpi::
 
 examples=(mpi_oracle mpi_panic mpi_dead mpi_pipeline mpi_bench)
 # --release: the benchmark's numbers mean something, and the random graphs

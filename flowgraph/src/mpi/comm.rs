@@ -17,22 +17,7 @@
 //! once). Send buffers live in a bump arena that outlives each request scope;
 //! the arena is reset whenever no send is in flight and it grew large.
 //!
-//! # Wire format
-//!
-//! One MPI tag; the first byte says what a message is:
-//! - `DATA graph:u32 edge:u32 flags:u8 payload…` — one remote edge, one
-//!   generation; flag bit 0 is the notify flag, bit 1 says a payload
-//!   (postcard) follows: always on the build call, then only when notified;
-//! - `AGREE graph:u32 ids:u32…` — the sources this rank poked for the next
-//!   generation of `graph`;
-//! - `POISON text…` — a node panicked on the sender's rank;
-//! - `BYE text…` — the sender is shutting down and will send nothing more;
-//!   `text` is its poison reason, if it is poisoned. A peer may hear the
-//!   `BYE` before the `POISON` that a third rank sent (MPI orders messages
-//!   per pair of ranks only), and must then still report the poison.
-//!
-//! MPI does not reorder messages between one pair of ranks on one tag, so
-//! per-edge and per-rank queues see generations in order.
+//! What goes over the wire is in [`wire`](super::wire).
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -47,13 +32,7 @@ use mpi::topology::{Communicator, SimpleCommunicator};
 use mpi::traits::{Destination, MatchedReceiveVec, Source};
 use mpi::Threading;
 
-pub(crate) const DATA: u8 = 1;
-pub(crate) const AGREE: u8 = 2;
-const POISON: u8 = 3;
-const BYE: u8 = 4;
-
-/// Bytes of a `DATA` header: kind, graph, edge, flags.
-pub(crate) const DATA_HEADER: usize = 10;
+use crate::mpi::wire::{self, Msg};
 
 /// A closure run on the communication thread with the world communicator.
 pub(crate) type CommFn = Box<dyn FnOnce(&SimpleCommunicator) + Send>;
@@ -73,7 +52,7 @@ pub(crate) enum Cmd {
 }
 
 /// One message of a remote edge: its notify flag and, when a value was sent,
-/// the whole message (the postcard value starts at `DATA_HEADER`).
+/// the whole message (the postcard value starts at `wire::DATA_HEADER`).
 pub(crate) struct Data {
     pub(crate) notify: bool,
     pub(crate) payload: Option<Vec<u8>>,
@@ -264,9 +243,7 @@ impl Link {
             self.poisoned.store(true, Ordering::Release);
         }
         self.arrived.notify_all();
-        let mut bytes = vec![POISON];
-        bytes.extend_from_slice(why.as_bytes());
-        self.send(Cmd::Broadcast(bytes));
+        self.send(Cmd::Broadcast(wire::poison(&why)));
     }
 
     /// Waits until `take` finds what it needs in the inbox.
@@ -325,13 +302,7 @@ impl Link {
     ) -> Result<Vec<u32>, WaitError> {
         let rank = self.rank;
         if self.size > 1 && senders.contains(&rank) {
-            let mut bytes = Vec::with_capacity(5 + 4 * mine.len());
-            bytes.push(AGREE);
-            bytes.extend_from_slice(&graph.to_le_bytes());
-            for id in mine {
-                bytes.extend_from_slice(&id.to_le_bytes());
-            }
-            self.send(Cmd::Broadcast(bytes));
+            self.send(Cmd::Broadcast(wire::agree(graph, mine)));
         }
         let others: Vec<usize> = senders.iter().copied().filter(|&r| r != rank).collect();
         let mut all = mine.to_vec();
@@ -357,43 +328,44 @@ impl Link {
         })
     }
 
-    /// Files one incoming message.
+    /// Files one incoming message. A malformed one poisons this rank: the
+    /// peer runs another build of the program.
     fn deliver(&self, from: usize, bytes: Vec<u8>) {
-        let word = |i: usize| {
-            bytes
-                .get(1 + i..5 + i)
-                .map_or(0, |w| u32::from_le_bytes(w.try_into().expect("4 bytes")))
-        };
+        let msg = wire::parse(bytes);
         let mut inbox = lock(&self.inbox);
-        match bytes.first().copied() {
-            Some(DATA) if bytes.len() >= DATA_HEADER => {
-                let (graph, edge, flags) = (word(0), word(4), bytes[DATA_HEADER - 1]);
-                let notify = flags & 1 != 0;
-                // The payload stays in the message; the receiver skips the header.
-                let payload = (flags & 2 != 0).then_some(bytes);
+        let poison = |inbox: &mut Inbox, why: String| {
+            if inbox.poison.is_none() {
+                inbox.poison = Some(why);
+                self.poisoned.store(true, Ordering::Release);
+            }
+        };
+        match msg {
+            Ok(Msg::Data {
+                graph,
+                edge,
+                notify,
+                payload,
+            }) => {
                 let q = inbox.data.entry((graph, edge)).or_default();
                 q.push_back(Data { notify, payload });
             }
-            Some(AGREE) => {
-                let graph = word(0);
-                let ids = bytes[5..]
-                    .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-                    .collect();
+            Ok(Msg::Agree { graph, ids }) => {
                 inbox.agree.entry((graph, from)).or_default().push_back(ids);
             }
-            Some(POISON) if inbox.poison.is_none() => {
-                inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
-                self.poisoned.store(true, Ordering::Release);
-            }
-            Some(BYE) => {
+            Ok(Msg::Poison(why)) => poison(&mut inbox, why),
+            Ok(Msg::Bye(why)) => {
                 inbox.gone.push(from);
-                if bytes.len() > 1 && inbox.poison.is_none() {
-                    inbox.poison = Some(String::from_utf8_lossy(&bytes[1..]).into_owned());
-                    self.poisoned.store(true, Ordering::Release);
+                if let Some(why) = why {
+                    poison(&mut inbox, why);
                 }
             }
-            _ => {}
+            Err(e) => {
+                let why = format!(
+                    "rank {} received {e} from rank {from}; every rank must run the same program",
+                    self.rank
+                );
+                poison(&mut inbox, why);
+            }
         }
         // No wake-up call (a system call) when nobody sleeps.
         let sleepers = inbox.sleepers > 0;
@@ -405,11 +377,7 @@ impl Link {
 
     /// This rank's `BYE`, with its poison reason if it has one.
     fn bye(&self) -> Vec<u8> {
-        let mut bytes = vec![BYE];
-        if let Some(why) = &lock(&self.inbox).poison {
-            bytes.extend_from_slice(why.as_bytes());
-        }
-        bytes
+        wire::bye(lock(&self.inbox).poison.as_deref())
     }
 
     /// Whether every other rank said `BYE`.

@@ -8,14 +8,14 @@
 //! receiver's state, so a `RefPort<T>` consumer gets a reference into a buffer
 //! owned by its own rank, exactly like a local one.
 
-use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::mpi::comm::{Cmd, Link, DATA, DATA_HEADER};
+use crate::mpi::comm::{Cmd, Link};
+use crate::mpi::wire::{self, DATA_HEADER};
 use crate::typed::{Handle, Interface, Port, RefPort, Segment};
 
 /// Where a remote edge goes: enough for both of its ends.
@@ -151,13 +151,9 @@ impl SendState {
     /// `with_value`.
     fn send<T: Serialize + 'static>(&self, notify: bool, with_value: bool, value: &T) {
         let ctx = &self.0;
-        let mut bytes = Vec::with_capacity(DATA_HEADER + 16);
-        bytes.push(DATA);
-        bytes.extend_from_slice(&ctx.graph.to_le_bytes());
-        bytes.extend_from_slice(&ctx.edge.to_le_bytes());
-        bytes.push(u8::from(notify) | (u8::from(with_value) << 1));
+        let mut bytes = wire::data_header(ctx.graph, ctx.edge, notify, with_value);
         if with_value {
-            bytes = encode(value, bytes).unwrap_or_else(|e| {
+            bytes = wire::encode(value, bytes).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: cannot serialize the value of remote edge #{} (`{}`): {e}",
                     ctx.edge,
@@ -167,43 +163,6 @@ impl SendState {
         }
         ctx.link.send(Cmd::Send { to: ctx.to, bytes });
     }
-}
-
-/// Appends the postcard encoding of `value` to `bytes`. A `Vec<u8>` (postcard
-/// writes it as a varint length and the bytes) is written in one copy rather
-/// than byte by byte through serde.
-fn encode<T: Serialize + 'static>(value: &T, bytes: Vec<u8>) -> postcard::Result<Vec<u8>> {
-    if let Some(v) = (value as &dyn Any).downcast_ref::<Vec<u8>>() {
-        let mut bytes = postcard::to_extend(&(v.len() as u64), bytes)?;
-        bytes.extend_from_slice(v);
-        return Ok(bytes);
-    }
-    postcard::to_extend(value, bytes)
-}
-
-/// Decodes the postcard encoding in `bytes` into `slot`; a `Vec<u8>` is
-/// copied at once into the buffer already there.
-fn decode_into<T: DeserializeOwned + 'static>(
-    slot: &mut Option<T>,
-    bytes: &[u8],
-) -> postcard::Result<()> {
-    if let Some(slot) = (slot as &mut dyn Any).downcast_mut::<Option<Vec<u8>>>() {
-        let (len, rest) = postcard::take_from_bytes::<u64>(bytes)?;
-        let data = usize::try_from(len)
-            .ok()
-            .and_then(|n| rest.get(..n))
-            .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
-        match slot {
-            Some(buf) => {
-                buf.clear();
-                buf.extend_from_slice(data);
-            }
-            None => *slot = Some(data.to_vec()),
-        }
-        return Ok(());
-    }
-    *slot = Some(postcard::from_bytes(bytes)?);
-    Ok(())
 }
 
 impl<T: DeserializeOwned + 'static> RecvState<T> {
@@ -220,7 +179,7 @@ impl<T: DeserializeOwned + 'static> RecvState<T> {
                 )
             });
         if let Some(payload) = &data.payload {
-            decode_into(&mut self.value, &payload[DATA_HEADER..]).unwrap_or_else(|e| {
+            wire::decode_into(&mut self.value, &payload[DATA_HEADER..]).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: remote edge #{} from rank {}: cannot decode a `{}`: {e}",
                     ctx.edge,

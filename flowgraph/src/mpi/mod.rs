@@ -20,6 +20,7 @@
 mod comm;
 mod edge;
 mod graph;
+mod wire;
 
 /// The MPI bindings (rsmpi), for raw MPI through [`Cluster::with_mpi`].
 pub use ::mpi as rsmpi;
