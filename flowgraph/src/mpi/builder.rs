@@ -14,6 +14,10 @@ pub(super) struct Meta {
     pub(super) rank: usize,
     pub(super) name: &'static str,
     pub(super) succs: Vec<u32>,
+    /// The nodes it reads.
+    pub(super) producers: Vec<u32>,
+    /// For a remote edge, its value's type name and size.
+    pub(super) value: Option<(&'static str, usize)>,
     /// The producing rank, for a remote edge.
     pub(super) edge_from: Option<usize>,
     pub(super) is_source: bool,
@@ -144,6 +148,8 @@ impl<'c> DistBuilder<'c> {
             rank,
             name,
             succs: Vec::new(),
+            producers: producers.to_vec(),
+            value: None,
             edge_from: None,
             is_source: false,
         });
@@ -258,6 +264,7 @@ impl<'c> DistBuilder<'c> {
         let recorded = self.record(to, std::any::type_name::<P::Receiver>(), &[handle.node]);
         debug_assert_eq!((pushed, recorded), (id, id));
         self.nodes[id as usize].edge_from = Some(from);
+        self.nodes[id as usize].value = Some(P::value());
         P::handles(self.inner.id(), id, 0)
     }
 }

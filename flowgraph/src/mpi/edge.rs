@@ -78,6 +78,9 @@ pub trait Remote: Sized + Interface<Handles = Handle<Self>> + sealed::Sealed {
     fn sender(ctx: EdgeCtx) -> Self::Sender;
     #[doc(hidden)]
     fn receiver(ctx: EdgeCtx, from: usize) -> Self::Receiver;
+    #[doc(hidden)]
+    /// The value's type name and size, for the graph fingerprint.
+    fn value() -> (&'static str, usize);
 }
 
 impl<T> sealed::Sealed for Port<T> {}
@@ -95,6 +98,9 @@ where
     fn receiver(ctx: EdgeCtx, from: usize) -> Self::Receiver {
         RecvEnd(ctx, from, PhantomData)
     }
+    fn value() -> (&'static str, usize) {
+        (std::any::type_name::<T>(), std::mem::size_of::<T>())
+    }
 }
 
 impl<T> Remote for RefPort<T>
@@ -108,6 +114,9 @@ where
     }
     fn receiver(ctx: EdgeCtx, from: usize) -> Self::Receiver {
         RecvEnd(ctx, from, PhantomData)
+    }
+    fn value() -> (&'static str, usize) {
+        (std::any::type_name::<T>(), std::mem::size_of::<T>())
     }
 }
 

@@ -50,6 +50,7 @@ use crate::core::{Pool, Stats};
 use crate::mpi::builder::{DistBuilder, Meta, Poke};
 use crate::mpi::cluster::Cluster;
 use crate::mpi::comm::WaitError;
+use crate::mpi::fingerprint;
 use crate::typed::{
     Graph, Handle, Interface, RefViewPort, RefViewPorts, Segment, SourceHandle, ValueView, ViewPort,
 };
@@ -101,13 +102,19 @@ impl std::fmt::Debug for DistGraph<'_> {
 }
 
 impl<'c> DistGraph<'c> {
-    /// Freezes the topology and runs the build calls of this rank's nodes in
-    /// id order (collective: remote edges carry the build-call values).
+    /// Checks that every rank recorded the same graph, freezes the topology
+    /// and runs the build calls of this rank's nodes in id order
+    /// (collective: remote edges carry the build-call values).
+    ///
+    /// The check compares, before any node runs, each node's segment type,
+    /// placement and inputs, and each remote edge's value type and size.
     ///
     /// # Panics
     ///
-    /// Resumes the panic of a build call, on this rank or (as a poison
-    /// message) on another.
+    /// On every rank, if the ranks recorded different graphs (naming the
+    /// first node that differs and the ranks involved), or one of them does
+    /// not answer within the timeout. Resumes the panic of a build call, on
+    /// this rank or (as a poison message) on another.
     pub fn from_builder(b: DistBuilder<'c>) -> DistGraph<'c> {
         let DistBuilder {
             cluster,
@@ -118,6 +125,12 @@ impl<'c> DistGraph<'c> {
             ..
         } = b;
         let n = nodes.len();
+        if let Err(why) = fingerprint::verify(&cluster.link, gid, &nodes) {
+            panic!(
+                "flowgraph: rank {}: the ranks recorded different graphs, none of it runs: {why}",
+                cluster.rank()
+            );
+        }
         let graph = match catch_unwind(AssertUnwindSafe(|| Graph::from_builder(inner))) {
             // Every rank expects one message per remote edge in the static
             // cone, so nodes are never skipped by a cutoff here.

@@ -21,6 +21,7 @@ mod builder;
 mod cluster;
 mod comm;
 mod edge;
+mod fingerprint;
 mod graph;
 mod wire;
 

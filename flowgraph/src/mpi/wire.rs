@@ -8,6 +8,9 @@
 //! - `AGREE graph:u32 ids:u32…` — the sources this rank poked for the next
 //!   generation of `graph`;
 //! - `POISON text…` — a node panicked on the sender's rank;
+//! - `CHECK graph:u32 body…` — at build time, a rank's description of
+//!   `graph` (to rank 0), or rank 0's verdict on it (empty when every rank
+//!   built the same graph);
 //! - `BYE text…` — the sender is shutting down and will send nothing more;
 //!   `text` is its poison reason, if it is poisoned. A peer may hear the
 //!   `BYE` before the `POISON` that a third rank sent (MPI orders messages
@@ -27,6 +30,7 @@ const DATA: u8 = 1;
 const AGREE: u8 = 2;
 const POISON: u8 = 3;
 const BYE: u8 = 4;
+const CHECK: u8 = 5;
 
 /// Bytes of a `DATA` header: kind, graph, edge, flags.
 pub(crate) const DATA_HEADER: usize = 10;
@@ -48,6 +52,8 @@ pub(crate) enum Msg {
     Poison(String),
     /// The sender shuts down; with its poison reason, if it has one.
     Bye(Option<String>),
+    /// A graph description or a verdict on one, at build time.
+    Check { graph: u32, body: Vec<u8> },
 }
 
 /// Why a message could not be decoded.
@@ -121,6 +127,15 @@ pub(crate) fn parse(bytes: Vec<u8>) -> Result<Msg, Malformed> {
         }
         Some(POISON) => Ok(Msg::Poison(text(&bytes[1..]))),
         Some(BYE) => Ok(Msg::Bye((bytes.len() > 1).then(|| text(&bytes[1..])))),
+        Some(CHECK) => {
+            if bytes.len() < 5 {
+                return Err(malformed("shorter than a graph id"));
+            }
+            Ok(Msg::Check {
+                graph: word(&bytes, 1),
+                body: bytes[5..].to_vec(),
+            })
+        }
         Some(_) => Err(malformed("unknown kind")),
     }
 }
@@ -163,6 +178,15 @@ pub(crate) fn bye(poison: Option<&str>) -> Vec<u8> {
     if let Some(why) = poison {
         bytes.extend_from_slice(why.as_bytes());
     }
+    bytes
+}
+
+/// A `CHECK` message.
+pub(crate) fn check(graph: u32, body: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(5 + body.len());
+    bytes.push(CHECK);
+    bytes.extend_from_slice(&graph.to_le_bytes());
+    bytes.extend_from_slice(body);
     bytes
 }
 
@@ -216,6 +240,7 @@ mod tests {
             Ok(Msg::Agree { .. }) => "agree",
             Ok(Msg::Poison(_)) => "poison",
             Ok(Msg::Bye(_)) => "bye",
+            Ok(Msg::Check { .. }) => "check",
             Err(_) => "malformed",
         }
     }
@@ -238,6 +263,14 @@ mod tests {
         );
         assert_eq!(parse(poison("p")), Ok(Msg::Poison("p".into())));
         assert_eq!(parse(bye(None)), Ok(Msg::Bye(None)));
+        assert_eq!(
+            parse(check(2, b"ab")),
+            Ok(Msg::Check {
+                graph: 2,
+                body: b"ab".to_vec()
+            })
+        );
+        assert_eq!(kind_of(&check(2, b"")[..4]), "malformed");
         assert_eq!(parse(bye(Some("p"))), Ok(Msg::Bye(Some("p".into()))));
         assert_eq!(
             parse(data_header(3, 9, true, false)),

@@ -60,6 +60,8 @@ struct Inbox {
     data: HashMap<(u32, u32), VecDeque<Data>>,
     /// Per `(graph, rank)`, the poked-source lists not yet consumed.
     agree: HashMap<(u32, usize), VecDeque<Vec<u32>>>,
+    /// Per `(graph, rank)`, the build-time check message received.
+    check: HashMap<(u32, usize), Vec<u8>>,
     /// Why the job is poisoned, once it is.
     poison: Option<String>,
     /// Set when the communication thread is gone.
@@ -287,6 +289,19 @@ impl Link {
         )
     }
 
+    /// Sends a build-time check message about `graph` to rank `to`.
+    pub(crate) fn send_check(&self, graph: u32, to: usize, body: &[u8]) {
+        self.send(Cmd::Send {
+            to,
+            bytes: wire::check(graph, body),
+        });
+    }
+
+    /// The build-time check message about `graph` from rank `from`.
+    pub(crate) fn recv_check(&self, graph: u32, from: usize) -> Result<Vec<u8>, WaitError> {
+        self.wait(|_| vec![from], |inbox| inbox.check.remove(&(graph, from)))
+    }
+
     /// Exchanges poked-source lists among `senders` (ranks in order): sends
     /// this rank's list to every other rank if it is a sender, waits for the
     /// lists of the other senders, and returns the union.
@@ -349,6 +364,9 @@ impl Link {
                 inbox.agree.entry((graph, from)).or_default().push_back(ids);
             }
             Ok(Msg::Poison(why)) => poison(&mut inbox, why),
+            Ok(Msg::Check { graph, body }) => {
+                inbox.check.insert((graph, from), body);
+            }
             Ok(Msg::Bye(why)) => {
                 inbox.gone.push(from);
                 if let Some(why) = why {
