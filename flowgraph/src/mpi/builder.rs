@@ -7,7 +7,9 @@ use std::sync::Arc;
 use crate::core::Wire;
 use crate::mpi::cluster::Cluster;
 use crate::mpi::edge::{EdgeCtx, Remote};
-use crate::typed::{Connect, Graph, GraphBuilder, Handle, Interface, Segment, SourceHandle};
+use crate::typed::{
+    Connect, Graph, GraphBuilder, Handle, Interface, NoInputs, Segment, SourceHandle,
+};
 
 /// What every rank records about a node.
 pub(super) struct Meta {
@@ -24,7 +26,7 @@ pub(super) struct Meta {
 }
 
 /// Re-pokes a receiver of the local graph.
-pub(super) type Poke = Box<dyn Fn(&mut Graph) + Send>;
+pub(super) type Repoke = Box<dyn Fn(&mut Graph) + Send>;
 
 /// Stands for a node placed on another rank: no state, no inputs, never runs.
 struct Elsewhere;
@@ -66,7 +68,7 @@ pub struct DistBuilder<'c> {
     pub(super) gid: u32,
     pub(super) rank: usize,
     pub(super) nodes: Vec<Meta>,
-    pub(super) pokes: Vec<(u32, Poke)>,
+    pub(super) pokes: Vec<(u32, Repoke)>,
 }
 
 impl std::fmt::Debug for DistBuilder<'_> {
@@ -201,7 +203,8 @@ impl<'c> DistBuilder<'c> {
     /// Only its owner rank may poke it.
     pub fn push_source<S>(&mut self, source: S) -> SourceHandle<S>
     where
-        S: Segment<Inputs = ()> + 'static,
+        S: Segment + 'static,
+        S::Inputs: NoInputs,
     {
         let id = self.nodes.len() as u32;
         let pushed = if self.rank == self.me() {

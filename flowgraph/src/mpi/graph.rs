@@ -47,12 +47,12 @@
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::core::{Pool, Stats};
-use crate::mpi::builder::{DistBuilder, Meta, Poke};
+use crate::mpi::builder::{DistBuilder, Meta, Repoke};
 use crate::mpi::cluster::Cluster;
 use crate::mpi::comm::WaitError;
 use crate::mpi::fingerprint;
 use crate::typed::{
-    Graph, Handle, Interface, RefViewPort, RefViewPorts, Segment, SourceHandle, ValueView, ViewPort,
+    Graph, Handle, Interface, Poke, RefViewLeaf, RefViewPorts, Segment, ValueView, ViewLeaf,
 };
 
 /// Every rank takes part in the agreement of every `SYNC_EVERY`-th
@@ -65,13 +65,97 @@ const SYNC_EVERY: u64 = 64;
 /// [`stabilize`](DistGraph::stabilize) is collective: every rank calls it
 /// for every generation, in the same order. Reads and pokes are local: a rank
 /// reads and pokes only the nodes placed on it.
+///
+/// # Compile-time checks
+///
+/// Reads, pokes and sources take the same handles as [`Graph`]'s, through
+/// the same sealed traits ([`ViewLeaf`], [`RefViewLeaf`], [`Poke`],
+/// [`NoInputs`](crate::typed::NoInputs)), so a handle of the wrong kind fails
+/// to compile with the same message. The right calls:
+///
+/// ```no_run
+/// use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// use flowgraph::typed::*;
+///
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let text = b.push_source(RefSource::new(String::new()));
+///     let n = b.push_source(Source::new(0_u64));
+///     let mut g = DistGraph::from_builder(b);
+///     let _: &String = g.ref_view(*text);
+///     let _: u64 = g.view(*n);
+///     g.state_mut(text).push('x');
+/// }
+/// ```
+///
+/// A `RefPort` output read by value ("`view` reads a by-value `Port`
+/// output, but this handle names a `RefPort<String>` output"):
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// # use flowgraph::typed::*;
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let text = b.push_source(RefSource::new(String::new()));
+///     let g = DistGraph::from_builder(b);
+///     let _ = g.view(*text);
+/// }
+/// ```
+///
+/// A `Port` output read by reference:
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// # use flowgraph::typed::*;
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let n = b.push_source(Source::new(0_u64));
+///     let g = DistGraph::from_builder(b);
+///     let _ = g.ref_view(*n);
+/// }
+/// ```
+///
+/// A source's output poked instead of the source ("`state_mut` pokes a
+/// source, but `Handle<RefPort<String>>` is not a `SourceHandle`"):
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// # use flowgraph::typed::*;
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let text = b.push_source(RefSource::new(String::new()));
+///     let mut g = DistGraph::from_builder(b);
+///     g.state_mut(*text).push('x');
+/// }
+/// ```
+///
+/// A segment with inputs pushed as a source:
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder};
+/// # use flowgraph::typed::*;
+/// struct Double;
+/// impl Segment for Double {
+///     type Inputs = Port<u64>;
+///     type Outputs = Port<u64>;
+///     type State = ();
+///     fn init(self) {}
+///     fn compute<'a, 'b: 'a>((n, x): (bool, u64), _: &'b mut (), _: bool) -> (bool, u64) {
+///         (n, 2 * x)
+///     }
+/// }
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let _ = b.push_source(Double);
+/// }
+/// ```
 pub struct DistGraph<'c> {
     cluster: &'c Cluster,
     graph: Graph,
     gid: u32,
     nodes: Vec<Meta>,
     /// Per node: the poke of this rank's receiver of a remote edge.
-    pokes: Vec<Option<Poke>>,
+    pokes: Vec<Option<Repoke>>,
     poked: Vec<u32>,
     is_poked: Vec<bool>,
     stamp: Vec<u32>,
@@ -157,7 +241,7 @@ impl<'c> DistGraph<'c> {
             .collect();
         owners.sort_unstable();
         owners.dedup();
-        let mut pokes: Vec<Option<Poke>> = (0..n).map(|_| None).collect();
+        let mut pokes: Vec<Option<Repoke>> = (0..n).map(|_| None).collect();
         for (id, p) in list {
             pokes[id as usize] = Some(p);
         }
@@ -244,12 +328,7 @@ impl<'c> DistGraph<'c> {
     ///
     /// If the node is placed on another rank, the graph is poisoned, or a
     /// poke awaits `stabilize`.
-    pub fn view<V>(&self, h: Handle<ViewPort<V>>) -> V::View<'_>
-    where
-        V: ValueView,
-        ViewPort<V>: Interface,
-        for<'a> V::View<'a>: Copy,
-    {
+    pub fn view<P: ViewLeaf>(&self, h: Handle<P>) -> <P::View as ValueView>::View<'_> {
         self.check_local(h.node, "read");
         self.graph.view(h)
     }
@@ -259,7 +338,7 @@ impl<'c> DistGraph<'c> {
     /// # Panics
     ///
     /// As [`view`](DistGraph::view).
-    pub fn ref_view<V: ValueView>(&self, h: Handle<RefViewPort<V>>) -> &V::View<'_> {
+    pub fn ref_view<P: RefViewLeaf>(&self, h: Handle<P>) -> &<P::View as ValueView>::View<'_> {
         self.check_local(h.node, "read");
         self.graph.ref_view(h)
     }
@@ -295,7 +374,8 @@ impl<'c> DistGraph<'c> {
     ///
     /// If the source is placed on another rank (only its owner may poke it),
     /// or the graph is poisoned.
-    pub fn state_mut<S: Segment>(&mut self, h: SourceHandle<S>) -> &mut S::State {
+    pub fn state_mut<H: Poke>(&mut self, h: H) -> &mut <H::Source as Segment>::State {
+        let h = h.source();
         self.check_local(h.node, "poke");
         if !self.is_poked[h.node as usize] {
             self.is_poked[h.node as usize] = true;
