@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::mpi::comm::{Cmd, Link};
-use crate::mpi::wire::{self, DATA_HEADER};
+use crate::mpi::wire;
 use crate::typed::{Handle, Interface, Port, RefPort, Segment};
 
 /// Where a remote edge goes: enough for both of its ends.
@@ -160,7 +160,16 @@ impl SendState {
     /// `with_value`.
     fn send<T: Serialize + 'static>(&self, notify: bool, with_value: bool, value: &T) {
         let ctx = &self.0;
-        let mut bytes = wire::data_header(ctx.graph, ctx.edge, notify, with_value);
+        // The first message of this generation to `ctx.to` may carry this
+        // rank's poked-source list.
+        let agree = ctx.link.take_deferred(ctx.graph, ctx.to);
+        let mut bytes = wire::data_header(
+            ctx.link.buffer(),
+            (ctx.graph, ctx.edge),
+            notify,
+            with_value,
+            agree.as_deref(),
+        );
         if with_value {
             bytes = wire::encode(value, bytes).unwrap_or_else(|e| {
                 panic!(
@@ -187,8 +196,8 @@ impl<T: DeserializeOwned + 'static> RecvState<T> {
                     ctx.edge, self.from, ctx.to
                 )
             });
-        if let Some(payload) = &data.payload {
-            wire::decode_into(&mut self.value, &payload[DATA_HEADER..]).unwrap_or_else(|e| {
+        if let Some((payload, at)) = data.payload {
+            wire::decode_into(&mut self.value, &payload[at..]).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: remote edge #{} from rank {}: cannot decode a `{}`: {e}",
                     ctx.edge,
@@ -196,6 +205,7 @@ impl<T: DeserializeOwned + 'static> RecvState<T> {
                     std::any::type_name::<T>()
                 )
             });
+            ctx.link.recycle(payload);
         }
         data.notify
     }

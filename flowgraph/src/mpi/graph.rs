@@ -3,14 +3,21 @@
 //!
 //! # How a generation runs
 //!
-//! 1. *Agreement.* Each rank owning sources sends the ids of those it poked
-//!    to every other rank, and waits for the lists of the other owners. Every
-//!    rank then knows the global set of poked sources, and — since every rank
-//!    recorded the same topology — the global dirty cone. A rank that owns no
-//!    source sends nothing and nobody waits for it, so an owner that depends
-//!    on no other rank may run generations ahead (pipelining): its messages
-//!    wait in per-edge and per-rank queues, in order. Every 64th generation
-//!    every rank takes part, which bounds the lead to 64 generations.
+//! 1. *Agreement.* Each rank owning sources (a *sender* of lists) sends the
+//!    ids of those it poked to the other senders, and waits for their
+//!    lists. Every sender then knows the global set of poked sources, and —
+//!    since every rank recorded the same topology — the global dirty cone.
+//!    The other ranks wait for every sender's list, which reaches them
+//!    without a message of its own when it can: it rides along with the
+//!    sender's first `DATA` message to them in this generation, if that
+//!    message leaves before the sender waits for anything (one of its
+//!    senders in the cone has a lower id than all of its receivers in the
+//!    cone); otherwise it is sent on its own once the cone is known. A rank
+//!    that owns no source sends no list and nobody waits for it, so an owner
+//!    that depends on no other rank may run generations ahead (pipelining):
+//!    its messages wait in per-edge and per-rank queues, in order. Every
+//!    64th generation every rank takes part, which bounds the lead to 64
+//!    generations.
 //! 2. *Receivers.* Each rank pokes its receivers whose remote edge lies in the
 //!    cone: a receiver is a source to the local engine, so the local cone is
 //!    exactly the global cone restricted to this rank's nodes.
@@ -37,9 +44,17 @@
 //! reaches the generation (which it must: `stabilize` is collective), and a
 //! sender finishes too. So the task is a receiver, whose sender is an earlier
 //! task, which finished and sent its message; it is delivered and the
-//! receiver finishes: a contradiction. The
-//! agreement cannot deadlock either: every rank sends before it waits, and
-//! early lists of the next generation wait in per-rank queues.
+//! receiver finishes: a contradiction.
+//!
+//! The agreement cannot deadlock either. Senders of lists send theirs to
+//! each other before they wait, and early lists of the next generation wait
+//! in per-rank queues. A rank that is no sender waits for each sender's
+//! list; a list deferred to ride along with a `DATA` message leaves with the
+//! sender's first message to that rank, which the sender's run reaches
+//! without waiting: every task before it is an ordinary node or a sender
+//! (none waits, as above), since the deferral requires a lower id than every
+//! receiver of the sender's cone. On the caller's pool there is no receiver
+//! at all, so the run ends, and any list no message took leaves then.
 //!
 //! With only senders in the local cone the generation may run on the caller's
 //! pool; receivers never run on pool workers, so no worker ever blocks.
@@ -161,6 +176,10 @@ pub struct DistGraph<'c> {
     stamp: Vec<u32>,
     gen: u32,
     queue: Vec<u32>,
+    /// The union of the poked-source lists of this generation.
+    all: Vec<u32>,
+    /// Per rank, the lowest id of this rank's senders to it in the cone.
+    first_send: Vec<Option<u32>>,
     serial: Pool,
     /// The ranks owning at least one source, in order.
     owners: Vec<usize>,
@@ -256,6 +275,8 @@ impl<'c> DistGraph<'c> {
             stamp: vec![0; n],
             gen: 0,
             queue: Vec::new(),
+            all: Vec::new(),
+            first_send: vec![None; cluster.size()],
             serial: Pool::new(1),
             owners,
             everyone: (0..cluster.size()).collect(),
@@ -400,8 +421,10 @@ impl<'c> DistGraph<'c> {
     pub fn stabilize(&mut self, pool: &mut Pool) {
         // A poison that arrived since the last generation ends the graph
         // here at once, before any work or message.
-        if let Some(why) = self.cluster.link.poison_reason() {
-            self.die(why);
+        if self.cluster.link.is_poisoned() {
+            if let Some(why) = self.cluster.link.poison_reason() {
+                self.die(why);
+            }
         }
         self.check_alive();
         let cluster = self.cluster;
@@ -416,23 +439,44 @@ impl<'c> DistGraph<'c> {
         // (and the messages queued for a slower rank), and lets every rank
         // notice a dead peer.
         self.generation += 1;
-        let senders = if self.generation % SYNC_EVERY == 0 {
-            &self.everyone
-        } else {
-            &self.owners
-        };
-        let all = match link.agree(self.gid, &self.poked, senders) {
-            Ok(all) => all,
-            Err(e) => self.fail(e),
-        };
+        let sync = self.generation % SYNC_EVERY == 0;
+        let senders: &[usize] = if sync { &self.everyone } else { &self.owners };
+        let me = cluster.rank();
+        let is_sender = senders.contains(&me);
+        let mut all = std::mem::take(&mut self.all);
+        let agreed = link.agree(self.gid, &self.poked, senders, &mut all);
+        if let Err(e) = agreed {
+            self.fail(e)
+        }
+        let first_receiver = self.mark_cone(&all);
+        self.all = all;
+        if is_sender && !sync {
+            // The ranks that are not senders wait for this rank's list. It
+            // rides along with this generation's first message to them when
+            // that message leaves before this rank waits for anything (a
+            // sender with a lower id than every receiver here; see the
+            // module docs); otherwise it leaves now.
+            for r in (0..cluster.size()).filter(|r| *r != me && !self.owners.contains(r)) {
+                match self.first_send[r] {
+                    Some(e) if first_receiver.is_none_or(|f| e < f) => {
+                        link.defer(self.gid, &self.poked, r)
+                    }
+                    _ => link.tell(self.gid, &self.poked, r),
+                }
+            }
+        }
         for &s in &self.poked {
             self.is_poked[s as usize] = false;
         }
         self.poked.clear();
-        let receivers = self.mark_cone(&all);
-        let pool = if receivers { &mut self.serial } else { pool };
+        let pool = if first_receiver.is_some() {
+            &mut self.serial
+        } else {
+            pool
+        };
         let graph = &mut self.graph;
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| graph.stabilize(pool))) {
+            link.end_deferred(self.gid, false);
             if !link.is_poisoned() {
                 let node = self.graph.poisoned_by().unwrap_or(usize::MAX);
                 let name = self.nodes.get(node).map_or("?", |m| m.name);
@@ -446,7 +490,9 @@ impl<'c> DistGraph<'c> {
             self.die(why);
             resume_unwind(payload)
         }
-        // Messages queued by senders that ran on pool workers.
+        // Lists no message took (none when every sender in the cone ran),
+        // and messages queued by senders that ran on pool workers.
+        link.end_deferred(self.gid, true);
         link.flush();
     }
 
@@ -462,9 +508,10 @@ impl<'c> DistGraph<'c> {
         panic!("flowgraph: {why}")
     }
 
-    /// Walks the global cone of `roots`, poking this rank's receivers in it.
-    /// Returns true if any was poked.
-    fn mark_cone(&mut self, roots: &[u32]) -> bool {
+    /// Walks the global cone of `roots`, poking this rank's receivers in it,
+    /// and notes in `first_send` the lowest id of this rank's senders in it
+    /// per destination rank. Returns the lowest id of the receivers poked.
+    fn mark_cone(&mut self, roots: &[u32]) -> Option<u32> {
         self.gen = self.gen.wrapping_add(1);
         if self.gen == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
@@ -472,7 +519,8 @@ impl<'c> DistGraph<'c> {
         }
         let gen = self.gen;
         let me = self.cluster.rank();
-        let mut any = false;
+        let mut first_receiver: Option<u32> = None;
+        self.first_send.iter_mut().for_each(|f| *f = None);
         self.queue.clear();
         for &s in roots {
             let m = self.nodes.get(s as usize);
@@ -491,10 +539,14 @@ impl<'c> DistGraph<'c> {
             let u = self.queue[i] as usize;
             i += 1;
             let m = &self.nodes[u];
+            let id = u as u32;
             if m.edge_from.is_some() && m.rank == me {
                 let poke = self.pokes[u].as_ref().expect("a receiver on its rank");
                 poke(&mut self.graph);
-                any = true;
+                first_receiver = Some(first_receiver.map_or(id, |f| f.min(id)));
+            } else if m.edge_from == Some(me) {
+                let first = &mut self.first_send[m.rank];
+                *first = Some(first.map_or(id, |f| f.min(id)));
             }
             for &v in &self.nodes[u].succs {
                 if self.stamp[v as usize] != gen {
@@ -503,7 +555,7 @@ impl<'c> DistGraph<'c> {
                 }
             }
         }
-        any
+        first_receiver
     }
 }
 

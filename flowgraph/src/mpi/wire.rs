@@ -2,9 +2,11 @@
 //! decoder.
 //!
 //! One MPI tag; the first byte says what a message is:
-//! - `DATA graph:u32 edge:u32 flags:u8 payload…` — one remote edge, one
-//!   generation; flag bit 0 is the notify flag, bit 1 says a payload
-//!   (postcard) follows: always on the build call, then only when notified;
+//! - `DATA graph:u32 edge:u32 flags:u8 [count:u32 ids:u32…] payload…` —
+//!   one remote edge, one generation; flag bit 0 is the notify flag, bit 1
+//!   says a payload (postcard) follows: always on the build call, then only
+//!   when notified; bit 2 says the sender's poked-source list for this
+//!   generation rides along (`count` ids), in place of an `AGREE`;
 //! - `AGREE graph:u32 ids:u32…` — the sources this rank poked for the next
 //!   generation of `graph`;
 //! - `POISON text…` — a node panicked on the sender's rank;
@@ -38,13 +40,15 @@ pub(crate) const DATA_HEADER: usize = 10;
 /// A message as received.
 #[derive(Debug, PartialEq)]
 pub(crate) enum Msg {
-    /// One remote edge, one generation: its notify flag and, when a value
-    /// was sent, the whole message (the value starts at [`DATA_HEADER`]).
+    /// One remote edge, one generation: its notify flag, the sender's
+    /// poked-source list if it rides along, and, when a value was sent, the
+    /// whole message and where the value starts in it.
     Data {
         graph: u32,
         edge: u32,
         notify: bool,
-        payload: Option<Vec<u8>>,
+        agree: Option<Vec<u32>>,
+        payload: Option<(Vec<u8>, usize)>,
     },
     /// A rank's poked sources for the next generation of `graph`.
     Agree { graph: u32, ids: Vec<u32> },
@@ -95,20 +99,36 @@ pub(crate) fn parse(bytes: Vec<u8>) -> Result<Msg, Malformed> {
                 return Err(malformed("shorter than a data header"));
             }
             let (graph, edge, flags) = (word(&bytes, 1), word(&bytes, 5), bytes[DATA_HEADER - 1]);
-            if flags & !3 != 0 {
+            if flags & !7 != 0 {
                 return Err(malformed("unknown data flags"));
             }
             let notify = flags & 1 != 0;
             let has_value = flags & 2 != 0;
-            if !has_value && bytes.len() > DATA_HEADER {
+            let mut at = DATA_HEADER;
+            let agree = if flags & 4 != 0 {
+                let count = bytes
+                    .get(at..at + 4)
+                    .map(|_| word(&bytes, at) as usize)
+                    .ok_or_else(|| malformed("no poked-source count"))?;
+                let ids = count
+                    .checked_mul(4)
+                    .and_then(|n| bytes.get(at + 4..at + 4 + n))
+                    .ok_or_else(|| malformed("a poked-source list cut short"))?;
+                at += 4 + ids.len();
+                Some(ids_of(ids))
+            } else {
+                None
+            };
+            if !has_value && bytes.len() > at {
                 return Err(malformed("a payload without the value flag"));
             }
             // The payload stays in the message; the receiver skips the header.
-            let payload = has_value.then_some(bytes);
+            let payload = has_value.then_some((bytes, at));
             Ok(Msg::Data {
                 graph,
                 edge,
                 notify,
+                agree,
                 payload,
             })
         }
@@ -116,13 +136,9 @@ pub(crate) fn parse(bytes: Vec<u8>) -> Result<Msg, Malformed> {
             if bytes.len() < 5 || (bytes.len() - 5) % 4 != 0 {
                 return Err(malformed("not a graph id and a list of node ids"));
             }
-            let ids = bytes[5..]
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect();
             Ok(Msg::Agree {
                 graph: word(&bytes, 1),
-                ids,
+                ids: ids_of(&bytes[5..]),
             })
         }
         Some(POISON) => Ok(Msg::Poison(text(&bytes[1..]))),
@@ -140,17 +156,38 @@ pub(crate) fn parse(bytes: Vec<u8>) -> Result<Msg, Malformed> {
     }
 }
 
+/// Node ids, 4 bytes each (`bytes.len()` is a multiple of 4).
+fn ids_of(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A `DATA` message's header, to which the value (if any) is appended.
-pub(crate) fn data_header(graph: u32, edge: u32, notify: bool, with_value: bool) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(DATA_HEADER + 16);
+/// Writes a `DATA` message's header into `bytes` (cleared first), with the
+/// poked-source list `agree` if given; the value (if any) is appended next.
+pub(crate) fn data_header(
+    mut bytes: Vec<u8>,
+    (graph, edge): (u32, u32),
+    notify: bool,
+    with_value: bool,
+    agree: Option<&[u32]>,
+) -> Vec<u8> {
+    bytes.clear();
     bytes.push(DATA);
     bytes.extend_from_slice(&graph.to_le_bytes());
     bytes.extend_from_slice(&edge.to_le_bytes());
-    bytes.push(u8::from(notify) | (u8::from(with_value) << 1));
+    bytes.push(u8::from(notify) | (u8::from(with_value) << 1) | (u8::from(agree.is_some()) << 2));
+    if let Some(ids) = agree {
+        bytes.extend_from_slice(&(ids.len() as u32).to_le_bytes());
+        for id in ids {
+            bytes.extend_from_slice(&id.to_le_bytes());
+        }
+    }
     bytes
 }
 
@@ -273,26 +310,32 @@ mod tests {
         assert_eq!(kind_of(&check(2, b"")[..4]), "malformed");
         assert_eq!(parse(bye(Some("p"))), Ok(Msg::Bye(Some("p".into()))));
         assert_eq!(
-            parse(data_header(3, 9, true, false)),
+            parse(data_header(Vec::new(), (3, 9), true, false, None)),
             Ok(Msg::Data {
                 graph: 3,
                 edge: 9,
                 notify: true,
+                agree: None,
                 payload: None
             })
         );
-        let with = encode(&vec![5_u8, 6], data_header(3, 9, false, true)).unwrap();
-        let Ok(Msg::Data {
-            notify: false,
-            payload: Some(p),
-            ..
-        }) = parse(with)
-        else {
-            panic!("a data message with a value")
-        };
-        let mut slot = None;
-        decode_into::<Vec<u8>>(&mut slot, &p[DATA_HEADER..]).unwrap();
-        assert_eq!(slot, Some(vec![5, 6]));
+        for agree in [None, Some(&[][..]), Some(&[4, 70_000][..])] {
+            let header = data_header(vec![1, 2, 3], (3, 9), false, true, agree);
+            let with = encode(&vec![5_u8, 6], header).unwrap();
+            let Ok(Msg::Data {
+                notify: false,
+                agree: got,
+                payload: Some((p, at)),
+                ..
+            }) = parse(with)
+            else {
+                panic!("a data message with a value")
+            };
+            assert_eq!(got.as_deref(), agree);
+            let mut slot = None;
+            decode_into::<Vec<u8>>(&mut slot, &p[at..]).unwrap();
+            assert_eq!(slot, Some(vec![5, 6]));
+        }
     }
 
     #[test]
@@ -312,10 +355,19 @@ mod tests {
 
     #[test]
     fn a_short_or_odd_data_message_is_malformed() {
-        let full = data_header(1, 2, true, false);
+        let full = data_header(Vec::new(), (1, 2), true, false, None);
         for len in 0..full.len() {
             assert_eq!(kind_of(&full[..len]), "malformed", "{len} bytes");
         }
+        // A poked-source list cut anywhere.
+        let listed = data_header(Vec::new(), (1, 2), true, false, Some(&[7, 8]));
+        assert_eq!(kind_of(&listed), "data");
+        for len in DATA_HEADER..listed.len() {
+            assert_eq!(kind_of(&listed[..len]), "malformed", "{len} bytes");
+        }
+        let mut huge = listed.clone();
+        huge[DATA_HEADER..DATA_HEADER + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(kind_of(&huge), "malformed");
         let mut flags = full.clone();
         flags[DATA_HEADER - 1] = 0x80;
         assert_eq!(kind_of(&flags), "malformed");

@@ -13,6 +13,7 @@
 //! drains it (at once for small, eager messages).
 
 use std::cell::RefCell;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -83,7 +84,14 @@ fn pause(idle: Duration) {
 /// Sends every queued message and returns once all were delivered to
 /// MPI's peers, draining incoming messages meanwhile.
 pub(super) fn flush(link: &Link) {
-    let cmds = std::mem::take(&mut *lock(&link.cmds));
+    if !link.has_cmds.load(Ordering::Acquire) {
+        return;
+    }
+    let cmds = {
+        let mut cmds = lock(&link.cmds);
+        link.has_cmds.store(false, Ordering::Release);
+        std::mem::take(&mut *cmds)
+    };
     if cmds.is_empty() {
         return;
     }
@@ -140,6 +148,9 @@ pub(super) fn flush(link: &Link) {
             }
         })
     });
+    for (_, bytes) in msgs {
+        link.recycle(bytes);
+    }
 }
 
 /// `Link::wait` in direct mode: polls MPI until `take` succeeds.
@@ -157,14 +168,16 @@ pub(super) fn wait<R>(
     let mut last = Instant::now();
     loop {
         flush(link);
-        if let Some(end) = lock(&link.inbox).settle(start, timeout, &from, &mut take) {
+        // One clock read per poll, for both the timeout and the pause.
+        let now = Instant::now();
+        if let Some(end) = lock(&link.inbox).settle((start, now), timeout, &from, &mut take) {
             return end;
         }
         if with(|m| drain(&m.ours, link)) {
-            last = Instant::now();
+            last = now;
             continue;
         }
-        pause(last.elapsed());
+        pause(now.duration_since(last));
     }
 }
 

@@ -26,7 +26,7 @@ use std::thread::{self, Thread, ThreadId};
 use std::time::{Duration, Instant};
 
 use mpi::topology::{Communicator, SimpleCommunicator};
-use mpi::traits::{MatchedReceiveVec, Source};
+use mpi::traits::{Equivalence, Source};
 
 use crate::mpi::wire::{self, Msg};
 
@@ -48,20 +48,50 @@ pub(crate) enum Cmd {
 }
 
 /// One message of a remote edge: its notify flag and, when a value was sent,
-/// the whole message (the postcard value starts at `wire::DATA_HEADER`).
+/// the whole message and where the postcard value starts in it.
 pub(crate) struct Data {
     pub(crate) notify: bool,
-    pub(crate) payload: Option<Vec<u8>>,
+    pub(crate) payload: Option<(Vec<u8>, usize)>,
 }
+
+/// Message buffers kept for reuse, at most this many.
+const SPARE_BUFFERS: usize = 16;
+
+/// Hashes the inbox's small integer keys with one multiply per word, not
+/// SipHash: lookups happen on every poll of a wait.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<IdHasher>>;
 
 #[derive(Default)]
 struct Inbox {
     /// Per `(graph, edge)`, the messages not yet consumed, in order.
-    data: HashMap<(u32, u32), VecDeque<Data>>,
+    data: IdMap<(u32, u32), VecDeque<Data>>,
     /// Per `(graph, rank)`, the poked-source lists not yet consumed.
-    agree: HashMap<(u32, usize), VecDeque<Vec<u32>>>,
+    agree: IdMap<(u32, usize), VecDeque<Vec<u32>>>,
     /// Per `(graph, rank)`, the build-time check message received.
-    check: HashMap<(u32, usize), Vec<u8>>,
+    check: IdMap<(u32, usize), Vec<u8>>,
     /// Why the job is poisoned, once it is.
     poison: Option<String>,
     /// Set when the communication thread is gone.
@@ -78,7 +108,7 @@ impl Inbox {
     /// keep waiting.
     fn settle<R>(
         &mut self,
-        start: Instant,
+        (start, now): (Instant, Instant),
         timeout: Duration,
         from: &impl Fn(&Inbox) -> Vec<usize>,
         take: &mut impl FnMut(&mut Inbox) -> Option<R>,
@@ -97,7 +127,7 @@ impl Inbox {
                 return Some(Err(WaitError::Gone(r)));
             }
         }
-        if start.elapsed() >= timeout {
+        if now.duration_since(start) >= timeout {
             return Some(Err(WaitError::TimedOut(timeout, from(self))));
         }
         None
@@ -109,6 +139,9 @@ pub(crate) struct Link {
     pub(crate) rank: usize,
     pub(crate) size: usize,
     cmds: Mutex<Vec<Cmd>>,
+    /// Whether `cmds` may be non-empty: lets the direct-mode owner skip the
+    /// lock while it polls. Set and cleared under the lock.
+    has_cmds: AtomicBool,
     driver: Driver,
     inbox: Mutex<Inbox>,
     arrived: Condvar,
@@ -117,6 +150,13 @@ pub(crate) struct Link {
     /// Mirror of `inbox.poison.is_some()`, for cheap checks.
     poisoned: AtomicBool,
     timeout_ns: AtomicU64,
+    /// Poked-source lists waiting to ride along with the first `DATA` message
+    /// of this generation to their rank: `(graph, rank, ids)`.
+    deferred: Mutex<Vec<(u32, usize, Vec<u32>)>>,
+    /// `deferred.len()`, so that senders skip the lock when it is empty.
+    n_deferred: AtomicUsize,
+    /// Message buffers, sent or received, for the next message.
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
 /// Who makes the MPI calls.
@@ -170,19 +210,27 @@ impl Link {
             rank: world.rank() as usize,
             size: world.size() as usize,
             cmds: Mutex::new(Vec::new()),
+            has_cmds: AtomicBool::new(false),
             driver,
             inbox: Mutex::new(Inbox::default()),
             arrived: Condvar::new(),
             waiters: AtomicUsize::new(0),
             poisoned: AtomicBool::new(false),
             timeout_ns: AtomicU64::new(0),
+            deferred: Mutex::new(Vec::new()),
+            n_deferred: AtomicUsize::new(0),
+            spare: Mutex::new(Vec::new()),
         };
         link.set_timeout(timeout);
         Arc::new(link)
     }
 
     pub(crate) fn send(&self, cmd: Cmd) {
-        lock(&self.cmds).push(cmd);
+        {
+            let mut cmds = lock(&self.cmds);
+            cmds.push(cmd);
+            self.has_cmds.store(true, Ordering::Release);
+        }
         match &self.driver {
             Driver::Thread(comm) => comm.unpark(),
             // Other threads (pool workers running senders) leave the message
@@ -261,7 +309,7 @@ impl Link {
         let _done = Decrement(&self.waiters);
         let mut inbox = lock(&self.inbox);
         loop {
-            if let Some(end) = inbox.settle(start, timeout, &from, &mut take) {
+            if let Some(end) = inbox.settle((start, Instant::now()), timeout, &from, &mut take) {
                 return end;
             }
             // Sleep at once rather than spin: on a loaded machine a spinning
@@ -303,40 +351,108 @@ impl Link {
     }
 
     /// Exchanges poked-source lists among `senders` (ranks in order): sends
-    /// this rank's list to every other rank if it is a sender, waits for the
-    /// lists of the other senders, and returns the union.
+    /// this rank's list to the other senders if it is one (the ranks outside
+    /// `senders` get it later, from [`tell`](Link::tell) or
+    /// [`defer`](Link::defer)), waits for the lists of the other senders,
+    /// and extends `all` with every list, its own first.
     pub(crate) fn agree(
         &self,
         graph: u32,
         mine: &[u32],
         senders: &[usize],
-    ) -> Result<Vec<u32>, WaitError> {
+        all: &mut Vec<u32>,
+    ) -> Result<(), WaitError> {
         let rank = self.rank;
-        if self.size > 1 && senders.contains(&rank) {
+        all.clear();
+        all.extend_from_slice(mine);
+        let others = || senders.iter().copied().filter(move |&r| r != rank);
+        if others().next().is_none() {
+            return Ok(());
+        }
+        let is_sender = senders.contains(&rank);
+        if is_sender && senders.len() == self.size {
             self.send(Cmd::Broadcast(wire::agree(graph, mine)));
+        } else if is_sender {
+            for &to in senders.iter().filter(|&&r| r != rank) {
+                self.tell(graph, mine, to);
+            }
         }
-        let others: Vec<usize> = senders.iter().copied().filter(|&r| r != rank).collect();
-        let mut all = mine.to_vec();
-        if others.is_empty() {
-            return Ok(all);
-        }
-        let missing = |inbox: &Inbox| -> Vec<usize> {
-            others
-                .iter()
-                .copied()
-                .filter(|&r| inbox.agree.get(&(graph, r)).is_none_or(|q| q.is_empty()))
-                .collect()
-        };
+        let has =
+            |inbox: &Inbox, r: usize| inbox.agree.get(&(graph, r)).is_some_and(|q| !q.is_empty());
+        let missing =
+            |inbox: &Inbox| -> Vec<usize> { others().filter(|&r| !has(inbox, r)).collect() };
         self.wait(missing, |inbox| {
-            if !missing(inbox).is_empty() {
+            if !others().all(|r| has(inbox, r)) {
                 return None;
             }
-            for &r in &others {
+            for r in others() {
                 let q = inbox.agree.get_mut(&(graph, r)).expect("checked above");
                 all.extend(q.pop_front().expect("checked above"));
             }
-            Some(std::mem::take(&mut all))
+            Some(())
         })
+    }
+
+    /// Sends this rank's poked-source list for `graph` to rank `to` now.
+    pub(crate) fn tell(&self, graph: u32, mine: &[u32], to: usize) {
+        self.send(Cmd::Send {
+            to,
+            bytes: wire::agree(graph, mine),
+        });
+    }
+
+    /// Keeps this rank's poked-source list for `graph` until the first
+    /// `DATA` message to `to` of this generation, which carries it
+    /// ([`take_deferred`](Link::take_deferred)).
+    pub(crate) fn defer(&self, graph: u32, mine: &[u32], to: usize) {
+        lock(&self.deferred).push((graph, to, mine.to_vec()));
+        self.n_deferred.fetch_add(1, Ordering::Release);
+    }
+
+    /// The deferred list for `(graph, to)`, if any, for a `DATA` message.
+    pub(crate) fn take_deferred(&self, graph: u32, to: usize) -> Option<Vec<u32>> {
+        if self.n_deferred.load(Ordering::Acquire) == 0 {
+            return None;
+        }
+        let mut deferred = lock(&self.deferred);
+        let i = deferred.iter().position(|d| (d.0, d.1) == (graph, to))?;
+        self.n_deferred.fetch_sub(1, Ordering::Release);
+        Some(deferred.swap_remove(i).2)
+    }
+
+    /// Ends the deferral of `graph`'s lists: sends those no `DATA` message
+    /// took (`send`), or drops them.
+    pub(crate) fn end_deferred(&self, graph: u32, send: bool) {
+        if self.n_deferred.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let left: Vec<_> = {
+            let mut deferred = lock(&self.deferred);
+            let (left, keep) = std::mem::take(&mut *deferred)
+                .into_iter()
+                .partition(|d| d.0 == graph);
+            *deferred = keep;
+            self.n_deferred.store(deferred.len(), Ordering::Release);
+            left
+        };
+        if send {
+            for (graph, to, ids) in left {
+                self.tell(graph, &ids, to);
+            }
+        }
+    }
+
+    /// An empty buffer for a message, reused when one is spare.
+    pub(crate) fn buffer(&self) -> Vec<u8> {
+        lock(&self.spare).pop().unwrap_or_default()
+    }
+
+    /// Keeps `buf` for a later message.
+    pub(crate) fn recycle(&self, buf: Vec<u8>) {
+        let mut spare = lock(&self.spare);
+        if spare.len() < SPARE_BUFFERS {
+            spare.push(buf);
+        }
     }
 
     /// Files one incoming message. A malformed one poisons this rank: the
@@ -355,8 +471,12 @@ impl Link {
                 graph,
                 edge,
                 notify,
+                agree,
                 payload,
             }) => {
+                if let Some(ids) = agree {
+                    inbox.agree.entry((graph, from)).or_default().push_back(ids);
+                }
                 let q = inbox.data.entry((graph, edge)).or_default();
                 q.push_back(Data { notify, payload });
             }
@@ -415,9 +535,12 @@ impl Drop for Decrement<'_> {
 /// Receives every message already arrived on `comm`; returns true if any.
 fn drain(comm: &SimpleCommunicator, link: &Link) -> bool {
     let mut any = false;
-    while let Some(probed) = comm.any_process().immediate_matched_probe() {
+    while let Some((msg, status)) = comm.any_process().immediate_matched_probe() {
         any = true;
-        let (bytes, status) = probed.matched_receive_vec::<u8>();
+        let len = status.count(u8::equivalent_datatype()) as usize;
+        let mut bytes = link.buffer();
+        bytes.resize(len, 0);
+        msg.matched_receive_into(&mut bytes[..]);
         link.deliver(status.source_rank() as usize, bytes);
     }
     any

@@ -95,10 +95,12 @@ fn epoch<'a>(
             match cmd {
                 Cmd::Send { to, bytes } => {
                     let buf: &'a [u8] = arena.alloc_slice_copy(&bytes);
+                    link.recycle(bytes);
                     pending.push(world.process_at_rank(to as i32).immediate_send(scope, buf));
                 }
                 Cmd::Broadcast(bytes) => {
                     let buf: &'a [u8] = arena.alloc_slice_copy(&bytes);
+                    link.recycle(bytes);
                     for r in others.clone() {
                         pending.push(world.process_at_rank(r).immediate_send(scope, buf));
                     }
