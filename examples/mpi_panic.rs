@@ -7,7 +7,8 @@
 //! the panic in the background: the first `stabilize` after the poison
 //! arrived fails. A middle rank may lag generations behind rank 0 (it waits
 //! only for rank 0's messages, which queue), so it may fail before reaching
-//! generation 7, or in generation 7 or 8.
+//! generation 7 (even while the graph is being built), or in generation 7
+//! or 8.
 //!
 //! ```text
 //! mpirun -n 3 target/release/examples/mpi_panic
@@ -95,8 +96,6 @@ fn main() {
             (r, b.on_rank(r, |b| b.push(Inc, x)))
         })
         .collect();
-    let mut g = DistGraph::from_builder(b);
-    let mut pool = Pool::new(1);
     // The panics run by `expecting` are expected: keep the output readable.
     // Any other panic (a failed assertion) prints its message as usual
     // before the cluster's drop aborts the job.
@@ -106,6 +105,23 @@ fn main() {
             default_hook(info);
         }
     }));
+    let mut g = match expecting(|| DistGraph::from_builder(b)) {
+        Ok(g) => g,
+        Err(p) => {
+            // A middle rank may lag so far that the poison reaches it while
+            // the ranks still compare their graphs.
+            let why = message(&*p);
+            assert!(me != 0 && me != last, "rank {me}: building failed: {why}");
+            assert!(
+                why.contains(&format!("rank {last} panicked in node #2")) && why.contains("Boom"),
+                "rank {me}: {why}"
+            );
+            let _ = std::panic::take_hook();
+            println!("rank {me}/{size}: poisoned while building: {why}");
+            return;
+        }
+    };
+    let mut pool = Pool::new(1);
     // Misuse is refused locally, with the node and the ranks named, and
     // poisons nothing: only rank 0 may poke `s`, only rank 0 may read `ours`.
     if me != 0 {

@@ -9,7 +9,16 @@
 //! and for a remote edge the producing rank and the value's type and size.
 
 use crate::mpi::builder::Meta;
-use crate::mpi::comm::Link;
+use crate::mpi::comm::{Link, WaitError};
+
+/// Why the check did not pass.
+pub(super) enum Refused {
+    /// The ranks recorded different graphs: the first difference.
+    Differs(String),
+    /// A message of the check did not come (a rank is poisoned, gone or
+    /// silent).
+    Wait(WaitError),
+}
 
 /// One line per node, after the node count.
 pub(super) fn describe(nodes: &[Meta]) -> String {
@@ -67,23 +76,24 @@ pub(super) fn difference(ours: &str, theirs: &str, them: usize) -> Option<String
 /// Checks, collectively, that every rank recorded the same graph `graph`:
 /// on a difference every rank returns the same message, naming the first
 /// node that differs and the ranks involved.
-pub(super) fn verify(link: &Link, graph: u32, nodes: &[Meta]) -> Result<(), String> {
+pub(super) fn verify(link: &Link, graph: u32, nodes: &[Meta]) -> Result<(), Refused> {
     if link.size == 1 {
         return Ok(());
     }
     let ours = describe(nodes);
-    let failed = |e| format!("the build-time graph check failed: {e}");
     if link.rank != 0 {
         link.send_check(graph, 0, ours.as_bytes());
-        let verdict = link.recv_check(graph, 0).map_err(failed)?;
+        let verdict = link.recv_check(graph, 0).map_err(Refused::Wait)?;
         return match verdict.is_empty() {
             true => Ok(()),
-            false => Err(String::from_utf8_lossy(&verdict).into_owned()),
+            false => Err(Refused::Differs(
+                String::from_utf8_lossy(&verdict).into_owned(),
+            )),
         };
     }
     let mut verdict = String::new();
     for r in 1..link.size {
-        let theirs = link.recv_check(graph, r).map_err(failed)?;
+        let theirs = link.recv_check(graph, r).map_err(Refused::Wait)?;
         if verdict.is_empty() {
             if let Some(d) = difference(&ours, &String::from_utf8_lossy(&theirs), r) {
                 verdict = d;
@@ -95,7 +105,7 @@ pub(super) fn verify(link: &Link, graph: u32, nodes: &[Meta]) -> Result<(), Stri
     }
     match verdict.is_empty() {
         true => Ok(()),
-        false => Err(verdict),
+        false => Err(Refused::Differs(verdict)),
     }
 }
 

@@ -65,7 +65,7 @@ use crate::core::{Pool, Stats};
 use crate::mpi::builder::{DistBuilder, Meta, Repoke};
 use crate::mpi::cluster::Cluster;
 use crate::mpi::comm::WaitError;
-use crate::mpi::fingerprint;
+use crate::mpi::fingerprint::{self, Refused};
 use crate::typed::{
     Graph, Handle, Interface, Poke, RefViewLeaf, RefViewPorts, Segment, ValueView, ViewLeaf,
 };
@@ -228,11 +228,16 @@ impl<'c> DistGraph<'c> {
             ..
         } = b;
         let n = nodes.len();
-        if let Err(why) = fingerprint::verify(&cluster.link, gid, &nodes) {
-            panic!(
+        match fingerprint::verify(&cluster.link, gid, &nodes) {
+            Ok(()) => {}
+            Err(Refused::Differs(why)) => panic!(
                 "flowgraph: rank {}: the ranks recorded different graphs, none of it runs: {why}",
                 cluster.rank()
-            );
+            ),
+            Err(Refused::Wait(e)) => panic!(
+                "flowgraph: rank {}: `DistGraph::from_builder` failed while the ranks compared their graphs: {e}",
+                cluster.rank()
+            ),
         }
         let graph = match catch_unwind(AssertUnwindSafe(|| Graph::from_builder(inner))) {
             // Every rank expects one message per remote edge in the static
