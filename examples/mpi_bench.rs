@@ -12,7 +12,10 @@
 //!    same graph runs on one rank.
 //!
 //! With the argument `threaded`, the cluster runs MPI on a communication
-//! thread (`Cluster::init_threaded`) instead of the calling thread.
+//! thread (`Cluster::init_threaded`) instead of the calling thread. With
+//! `round-trip`, only the round trips run (e.g. under a profiler);
+//! `FLOWGRAPH_BENCH_SIZES=8,1024` picks their sizes, and
+//! `FLOWGRAPH_BENCH_ITERS` the number of iterations.
 //!
 //! ```text
 //! cargo build --release --features mpi --example mpi_bench
@@ -24,7 +27,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use flowgraph::core::Pool;
-use flowgraph::mpi::rsmpi::traits::{Communicator, Destination, Source as _};
+use flowgraph::mpi::rsmpi::traits::{Communicator, Destination, Equivalence, Source as _};
 use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
 use flowgraph::typed::*;
 
@@ -143,6 +146,75 @@ fn raw_round_trip(cluster: &Cluster, len: usize, iters: usize) -> Times {
     })
 }
 
+/// Median round trip of a raw ping-pong built from the calls the library
+/// makes: `MPI_Isend` tested to completion, `MPI_Improbe` polled, then
+/// `MPI_Mrecv` into a vector.
+fn raw_probe_round_trip(cluster: &Cluster, len: usize, iters: usize) -> Times {
+    cluster.with_mpi(move |world| {
+        let me = world.rank();
+        let peer = world.process_at_rank(1 - me);
+        let mut buf = vec![0_u8; len];
+        let mut samples = Vec::with_capacity(iters);
+        let send = |buf: &[u8]| {
+            flowgraph::mpi::rsmpi::request::scope(|scope| {
+                let mut req = peer.immediate_send(scope, buf);
+                while let Err(r) = req.test() {
+                    req = r;
+                }
+            })
+        };
+        let recv = |buf: &mut Vec<u8>| loop {
+            if let Some((msg, status)) = world.any_process().immediate_matched_probe() {
+                buf.resize(status.count(u8::equivalent_datatype()) as usize, 0);
+                msg.matched_receive_into(&mut buf[..]);
+                return;
+            }
+        };
+        for i in 0..iters + iters / 10 {
+            let start = Instant::now();
+            match me {
+                0 => {
+                    buf[0] = i as u8;
+                    send(&buf);
+                    recv(&mut buf);
+                    assert_eq!(buf[0], i as u8);
+                }
+                1 => {
+                    recv(&mut buf);
+                    send(&buf);
+                }
+                _ => {}
+            }
+            if i >= iters / 10 {
+                samples.push(start.elapsed());
+            }
+        }
+        times(samples)
+    })
+}
+
+/// Median generation time of the round trip's two nodes (a source and an
+/// echo) in a plain, single-process [`Graph`]: the local engine's share,
+/// which each rank pays once per generation.
+fn local_round_trip(len: usize, iters: usize) -> Times {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(RefSource::new(vec![0_u8; len]));
+    let echoed = b.push(Echo, *s);
+    let mut g = Graph::from_builder(b);
+    let mut pool = Pool::new(1);
+    let mut samples = Vec::with_capacity(iters);
+    for i in 0..iters + iters / 10 {
+        let start = Instant::now();
+        g.state_mut(s)[0] = i as u8;
+        g.stabilize(&mut pool);
+        assert_eq!(g.ref_view(echoed)[0], i as u8);
+        if i >= iters / 10 {
+            samples.push(start.elapsed());
+        }
+    }
+    times(samples)
+}
+
 /// Median generation time of the overlap pipeline, distributed (`ranks`
 /// = 2) or in one process (`ranks` = 1: every node on rank 0).
 fn pipeline(cluster: &Cluster, w: Duration, on_two: bool, iters: usize) -> Times {
@@ -190,9 +262,15 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
-    for len in [8, 1024, 64 * 1024] {
+    let sizes: Vec<usize> = std::env::var("FLOWGRAPH_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![8, 1024, 64 * 1024]);
+    for len in sizes {
         let raw = raw_round_trip(&cluster, len, iters);
         let graph = graph_round_trip(&cluster, len, iters);
+        let probe = raw_probe_round_trip(&cluster, len, iters);
+        let local = local_round_trip(len, iters);
         if me == 0 {
             println!(
                 "round trip {len:>6} B: remote edges {:8.1} us (p10 {:7.1}), raw ping-pong {:6.1} us (p10 {:5.1}); \
@@ -204,7 +282,18 @@ fn main() {
                 ratio(graph.median, raw.median),
                 ratio(graph.p10, raw.p10)
             );
+            println!(
+                "    breakdown: raw isend/improbe ping-pong {:6.1} us (p10 {:5.1}); \
+                 source and echo in a local graph (engine) {:6.1} us (p10 {:5.1})",
+                us(probe.median),
+                us(probe.p10),
+                us(local.median),
+                us(local.p10)
+            );
         }
+    }
+    if std::env::args().any(|a| a == "round-trip") {
+        return;
     }
     let w = Duration::from_micros(500);
     let n = (iters / 10).max(20);

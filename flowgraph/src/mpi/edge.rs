@@ -8,14 +8,14 @@
 //! receiver's state, so a `RefPort<T>` consumer gets a reference into a buffer
 //! owned by its own rank, exactly like a local one.
 
-use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::mpi::comm::{Cmd, Link, DATA, DATA_HEADER};
+use crate::mpi::comm::{Cmd, Link};
+use crate::mpi::wire;
 use crate::typed::{Handle, Interface, Port, RefPort, Segment};
 
 /// Where a remote edge goes: enough for both of its ends.
@@ -78,6 +78,9 @@ pub trait Remote: Sized + Interface<Handles = Handle<Self>> + sealed::Sealed {
     fn sender(ctx: EdgeCtx) -> Self::Sender;
     #[doc(hidden)]
     fn receiver(ctx: EdgeCtx, from: usize) -> Self::Receiver;
+    #[doc(hidden)]
+    /// The value's type name and size, for the graph fingerprint.
+    fn value() -> (&'static str, usize);
 }
 
 impl<T> sealed::Sealed for Port<T> {}
@@ -95,6 +98,9 @@ where
     fn receiver(ctx: EdgeCtx, from: usize) -> Self::Receiver {
         RecvEnd(ctx, from, PhantomData)
     }
+    fn value() -> (&'static str, usize) {
+        (std::any::type_name::<T>(), std::mem::size_of::<T>())
+    }
 }
 
 impl<T> Remote for RefPort<T>
@@ -108,6 +114,9 @@ where
     }
     fn receiver(ctx: EdgeCtx, from: usize) -> Self::Receiver {
         RecvEnd(ctx, from, PhantomData)
+    }
+    fn value() -> (&'static str, usize) {
+        (std::any::type_name::<T>(), std::mem::size_of::<T>())
     }
 }
 
@@ -151,13 +160,18 @@ impl SendState {
     /// `with_value`.
     fn send<T: Serialize + 'static>(&self, notify: bool, with_value: bool, value: &T) {
         let ctx = &self.0;
-        let mut bytes = Vec::with_capacity(DATA_HEADER + 16);
-        bytes.push(DATA);
-        bytes.extend_from_slice(&ctx.graph.to_le_bytes());
-        bytes.extend_from_slice(&ctx.edge.to_le_bytes());
-        bytes.push(u8::from(notify) | (u8::from(with_value) << 1));
+        // The first message of this generation to `ctx.to` may carry this
+        // rank's poked-source list.
+        let agree = ctx.link.take_deferred(ctx.graph, ctx.to);
+        let mut bytes = wire::data_header(
+            ctx.link.buffer(),
+            (ctx.graph, ctx.edge),
+            notify,
+            with_value,
+            agree.as_deref(),
+        );
         if with_value {
-            bytes = encode(value, bytes).unwrap_or_else(|e| {
+            bytes = wire::encode(value, bytes).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: cannot serialize the value of remote edge #{} (`{}`): {e}",
                     ctx.edge,
@@ -167,43 +181,6 @@ impl SendState {
         }
         ctx.link.send(Cmd::Send { to: ctx.to, bytes });
     }
-}
-
-/// Appends the postcard encoding of `value` to `bytes`. A `Vec<u8>` (postcard
-/// writes it as a varint length and the bytes) is written in one copy rather
-/// than byte by byte through serde.
-fn encode<T: Serialize + 'static>(value: &T, bytes: Vec<u8>) -> postcard::Result<Vec<u8>> {
-    if let Some(v) = (value as &dyn Any).downcast_ref::<Vec<u8>>() {
-        let mut bytes = postcard::to_extend(&(v.len() as u64), bytes)?;
-        bytes.extend_from_slice(v);
-        return Ok(bytes);
-    }
-    postcard::to_extend(value, bytes)
-}
-
-/// Decodes the postcard encoding in `bytes` into `slot`; a `Vec<u8>` is
-/// copied at once into the buffer already there.
-fn decode_into<T: DeserializeOwned + 'static>(
-    slot: &mut Option<T>,
-    bytes: &[u8],
-) -> postcard::Result<()> {
-    if let Some(slot) = (slot as &mut dyn Any).downcast_mut::<Option<Vec<u8>>>() {
-        let (len, rest) = postcard::take_from_bytes::<u64>(bytes)?;
-        let data = usize::try_from(len)
-            .ok()
-            .and_then(|n| rest.get(..n))
-            .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
-        match slot {
-            Some(buf) => {
-                buf.clear();
-                buf.extend_from_slice(data);
-            }
-            None => *slot = Some(data.to_vec()),
-        }
-        return Ok(());
-    }
-    *slot = Some(postcard::from_bytes(bytes)?);
-    Ok(())
 }
 
 impl<T: DeserializeOwned + 'static> RecvState<T> {
@@ -219,8 +196,8 @@ impl<T: DeserializeOwned + 'static> RecvState<T> {
                     ctx.edge, self.from, ctx.to
                 )
             });
-        if let Some(payload) = &data.payload {
-            decode_into(&mut self.value, &payload[DATA_HEADER..]).unwrap_or_else(|e| {
+        if let Some((payload, at)) = data.payload {
+            wire::decode_into(&mut self.value, &payload[at..]).unwrap_or_else(|e| {
                 panic!(
                     "flowgraph: remote edge #{} from rank {}: cannot decode a `{}`: {e}",
                     ctx.edge,
@@ -228,6 +205,7 @@ impl<T: DeserializeOwned + 'static> RecvState<T> {
                     std::any::type_name::<T>()
                 )
             });
+            ctx.link.recycle(payload);
         }
         data.notify
     }

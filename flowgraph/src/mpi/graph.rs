@@ -1,16 +1,23 @@
-//! [`Cluster`], [`DistBuilder`] and [`DistGraph`]: one graph, built the same
-//! way by every rank, run across all of them.
+//! [`DistGraph`]: one graph, built the same way by every rank, run across
+//! all of them.
 //!
 //! # How a generation runs
 //!
-//! 1. *Agreement.* Each rank owning sources sends the ids of those it poked
-//!    to every other rank, and waits for the lists of the other owners. Every
-//!    rank then knows the global set of poked sources, and — since every rank
-//!    recorded the same topology — the global dirty cone. A rank that owns no
-//!    source sends nothing and nobody waits for it, so an owner that depends
-//!    on no other rank may run generations ahead (pipelining): its messages
-//!    wait in per-edge and per-rank queues, in order. Every 64th generation
-//!    every rank takes part, which bounds the lead to 64 generations.
+//! 1. *Agreement.* Each rank owning sources (a *sender* of lists) sends the
+//!    ids of those it poked to the other senders, and waits for their
+//!    lists. Every sender then knows the global set of poked sources, and —
+//!    since every rank recorded the same topology — the global dirty cone.
+//!    The other ranks wait for every sender's list, which reaches them
+//!    without a message of its own when it can: it rides along with the
+//!    sender's first `DATA` message to them in this generation, if that
+//!    message leaves before the sender waits for anything (one of its
+//!    senders in the cone has a lower id than all of its receivers in the
+//!    cone); otherwise it is sent on its own once the cone is known. A rank
+//!    that owns no source sends no list and nobody waits for it, so an owner
+//!    that depends on no other rank may run generations ahead (pipelining):
+//!    its messages wait in per-edge and per-rank queues, in order. Every
+//!    64th generation every rank takes part, which bounds the lead to 64
+//!    generations.
 //! 2. *Receivers.* Each rank pokes its receivers whose remote edge lies in the
 //!    cone: a receiver is a source to the local engine, so the local cone is
 //!    exactly the global cone restricted to this rank's nodes.
@@ -37,441 +44,35 @@
 //! reaches the generation (which it must: `stabilize` is collective), and a
 //! sender finishes too. So the task is a receiver, whose sender is an earlier
 //! task, which finished and sent its message; it is delivered and the
-//! receiver finishes: a contradiction. The
-//! agreement cannot deadlock either: every rank sends before it waits, and
-//! early lists of the next generation wait in per-rank queues.
+//! receiver finishes: a contradiction.
+//!
+//! The agreement cannot deadlock either. Senders of lists send theirs to
+//! each other before they wait, and early lists of the next generation wait
+//! in per-rank queues. A rank that is no sender waits for each sender's
+//! list; a list deferred to ride along with a `DATA` message leaves with the
+//! sender's first message to that rank, which the sender's run reaches
+//! without waiting: every task before it is an ordinary node or a sender
+//! (none waits, as above), since the deferral requires a lower id than every
+//! receiver of the sender's cone. On the caller's pool there is no receiver
+//! at all, so the run ends, and any list no message took leaves then.
 //!
 //! With only senders in the local cone the generation may run on the caller's
 //! pool; receivers never run on pool workers, so no worker ever blocks.
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
 
-use mpi::topology::SimpleCommunicator;
-
-use crate::core::{Pool, Stats, Wire};
-use crate::mpi::comm::{self, Cmd, Link, WaitError};
-use crate::mpi::edge::{EdgeCtx, Remote};
+use crate::core::{Pool, Stats};
+use crate::mpi::builder::{DistBuilder, Meta, Repoke};
+use crate::mpi::cluster::Cluster;
+use crate::mpi::comm::WaitError;
+use crate::mpi::fingerprint::{self, Refused};
 use crate::typed::{
-    Connect, Graph, GraphBuilder, Handle, Interface, RefViewPort, RefViewPorts, Segment,
-    SourceHandle, ValueView, ViewPort,
+    Graph, Handle, Interface, Poke, RefViewLeaf, RefViewPorts, Segment, ValueView, ViewLeaf,
 };
 
 /// Every rank takes part in the agreement of every `SYNC_EVERY`-th
 /// generation, source owner or not.
 const SYNC_EVERY: u64 = 64;
-
-/// How long a rank waits for a message before it gives up by default.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The MPI job as this process sees it. MPI runs on the thread that created
-/// it ([`init`](Cluster::init)) or on a communication thread that it owns
-/// ([`init_threaded`](Cluster::init_threaded)).
-///
-/// Create one per process, before any graph, and keep it alive until every
-/// graph is dropped (graphs borrow it). Dropping it performs a shutdown
-/// handshake with every rank and finalizes MPI; dropping it while panicking
-/// aborts the whole job (`MPI_Abort`) instead, so no other rank waits for this
-/// one forever.
-pub struct Cluster {
-    link: Arc<Link>,
-    comm: Option<JoinHandle<()>>,
-    graphs: AtomicU32,
-}
-
-impl std::fmt::Debug for Cluster {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cluster")
-            .field("rank", &self.rank())
-            .field("size", &self.size())
-            .finish()
-    }
-}
-
-/// Why [`Cluster::init`] failed.
-#[derive(Debug, Clone)]
-pub struct InitError(String);
-
-impl std::fmt::Display for InitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "flowgraph: cannot start MPI: {}", self.0)
-    }
-}
-
-impl std::error::Error for InitError {}
-
-impl Cluster {
-    /// Initializes MPI on the calling thread (thread level `Funneled`), which
-    /// then makes every MPI call itself, inline: the *direct* mode, the
-    /// fastest. That thread must be the one that calls
-    /// [`DistGraph::stabilize`] and drops the cluster; nodes running on pool
-    /// workers may still send (their messages leave when the generation ends
-    /// on this thread). Messages move only while this thread is inside the
-    /// library (`stabilize`, `with_mpi`, the drop).
-    ///
-    /// # Errors
-    ///
-    /// If MPI was already initialized in this process.
-    pub fn init() -> Result<Cluster, InitError> {
-        let link = comm::direct::start(DEFAULT_TIMEOUT).map_err(InitError)?;
-        Ok(Cluster {
-            link,
-            comm: None,
-            graphs: AtomicU32::new(0),
-        })
-    }
-
-    /// Starts a communication thread, which initializes MPI (thread level
-    /// `Funneled`: only that thread ever calls MPI) and moves messages in
-    /// the background, between `stabilize` calls too. Any thread may then
-    /// call `stabilize`; each message costs hand-offs between threads, so a
-    /// round trip is slower than with [`init`](Cluster::init).
-    ///
-    /// # Errors
-    ///
-    /// If MPI was already initialized in this process, or the thread cannot
-    /// be spawned.
-    pub fn init_threaded() -> Result<Cluster, InitError> {
-        let (link, comm) = comm::start(DEFAULT_TIMEOUT).map_err(InitError)?;
-        Ok(Cluster {
-            link,
-            comm: Some(comm),
-            graphs: AtomicU32::new(0),
-        })
-    }
-
-    /// This process's rank in the world communicator.
-    pub fn rank(&self) -> usize {
-        self.link.rank
-    }
-
-    /// The number of ranks.
-    pub fn size(&self) -> usize {
-        self.link.size
-    }
-
-    /// How long a rank waits for a message (a peer's agreement, a remote
-    /// edge's value) before it declares the peer dead and panics. The default
-    /// is 60 s.
-    pub fn set_timeout(&self, timeout: Duration) {
-        self.link.set_timeout(timeout);
-    }
-
-    /// Runs `f` with the world communicator on the thread that makes the
-    /// MPI calls (the caller in direct mode, the communication thread
-    /// otherwise) and returns its result: raw MPI for what graphs do not
-    /// cover (e.g. a baseline in a benchmark). `f` must not leave requests
-    /// pending.
-    ///
-    /// # Panics
-    ///
-    /// In direct mode, if called from another thread than the one that
-    /// created the cluster.
-    pub fn with_mpi<R, F>(&self, f: F) -> R
-    where
-        R: Send + 'static,
-        F: FnOnce(&SimpleCommunicator) -> R + Send + 'static,
-    {
-        if self.link.is_direct() {
-            return comm::direct::run(&self.link, f);
-        }
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        self.link.send(Cmd::Run(Box::new(move |world| {
-            let _ = tx.send(f(world));
-        })));
-        rx.recv()
-            .expect("flowgraph: the communication thread died while running `with_mpi`")
-    }
-
-    fn next_graph(&self) -> u32 {
-        self.graphs.fetch_add(1, Ordering::Relaxed)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        if self.link.is_direct() {
-            if !self.link.on_owner() {
-                // MPI can only be finalized or aborted by its thread.
-                eprintln!(
-                    "flowgraph: a direct-mode cluster was dropped on another thread than the one that created it; aborting"
-                );
-                std::process::abort();
-            }
-            if std::thread::panicking() {
-                // Peers may be blocked on us; take the whole job down.
-                comm::direct::abort(101);
-            }
-            comm::direct::shutdown(&self.link);
-            return;
-        }
-        if std::thread::panicking() {
-            // Peers may be blocked on us; take the whole job down.
-            self.link.send(Cmd::Abort(101));
-        } else {
-            self.link.send(Cmd::Shutdown);
-        }
-        if let Some(comm) = self.comm.take() {
-            let _ = comm.join();
-        }
-    }
-}
-
-/// What every rank records about a node.
-struct Meta {
-    rank: usize,
-    name: &'static str,
-    succs: Vec<u32>,
-    /// The producing rank, for a remote edge.
-    edge_from: Option<usize>,
-    is_source: bool,
-}
-
-/// Re-pokes a receiver of the local graph.
-type Poke = Box<dyn Fn(&mut Graph) + Send>;
-
-/// Stands for a node placed on another rank: no state, no inputs, never runs.
-struct Elsewhere;
-
-impl Segment for Elsewhere {
-    type Inputs = ();
-    type Outputs = ();
-    type State = ();
-    fn init(self) {}
-    fn compute<'a, 'b: 'a>(_: (), _: &'b mut (), _: bool) {}
-}
-
-/// Records a distributed graph. Every rank must push the same nodes in the
-/// same order (SPMD); each node is *placed* on one rank and runs only there.
-///
-/// Nodes go to the current rank ([`on_rank`](DistBuilder::on_rank) scopes
-/// change it; it starts at 0). A node may only read nodes of its own rank;
-/// a value crosses ranks through [`remote`](DistBuilder::remote), which
-/// needs a serializable value type.
-///
-/// # Examples
-///
-/// ```no_run
-/// use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
-/// use flowgraph::typed::*;
-///
-/// let cluster = Cluster::init().unwrap();
-/// let mut b = DistBuilder::new(&cluster);
-/// let s = b.push_source(Source::new(1_i64)); // on rank 0
-/// let there = b.remote(*s, 1); // the same value, readable on rank 1
-/// let g = DistGraph::from_builder(b);
-/// if cluster.rank() == 1 {
-///     assert_eq!(g.view(there), 1);
-/// }
-/// ```
-pub struct DistBuilder<'c> {
-    cluster: &'c Cluster,
-    inner: GraphBuilder,
-    gid: u32,
-    rank: usize,
-    nodes: Vec<Meta>,
-    pokes: Vec<(u32, Poke)>,
-}
-
-impl std::fmt::Debug for DistBuilder<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DistBuilder")
-            .field("nodes", &self.nodes.len())
-            .field("rank", &self.rank)
-            .finish()
-    }
-}
-
-impl<'c> DistBuilder<'c> {
-    /// An empty builder; nodes go to rank 0 until told otherwise.
-    pub fn new(cluster: &'c Cluster) -> Self {
-        DistBuilder {
-            cluster,
-            inner: GraphBuilder::new(),
-            gid: cluster.next_graph(),
-            rank: 0,
-            nodes: Vec::new(),
-            pokes: Vec::new(),
-        }
-    }
-
-    /// The rank new nodes are placed on.
-    pub fn rank(&self) -> usize {
-        self.rank
-    }
-
-    /// Places the nodes pushed by `f` on `rank`, then restores the current
-    /// rank.
-    ///
-    /// # Panics
-    ///
-    /// If `rank` is not below the number of ranks.
-    pub fn on_rank<R>(&mut self, rank: usize, f: impl FnOnce(&mut Self) -> R) -> R {
-        self.check_rank(rank);
-        let saved = std::mem::replace(&mut self.rank, rank);
-        let r = f(self);
-        self.rank = saved;
-        r
-    }
-
-    /// The rank node `node` is placed on.
-    ///
-    /// # Panics
-    ///
-    /// If there is no such node.
-    pub fn placement(&self, node: usize) -> usize {
-        self.nodes[node].rank
-    }
-
-    fn check_rank(&self, rank: usize) {
-        assert!(
-            rank < self.cluster.size(),
-            "flowgraph: rank {rank} does not exist: the job has {} ranks",
-            self.cluster.size()
-        );
-    }
-
-    fn me(&self) -> usize {
-        self.cluster.rank()
-    }
-
-    fn describe(&self, node: u32) -> String {
-        let m = &self.nodes[node as usize];
-        format!("node #{node} (`{}`) on rank {}", m.name, m.rank)
-    }
-
-    fn record(&mut self, rank: usize, name: &'static str, producers: &[u32]) -> u32 {
-        let id = self.nodes.len() as u32;
-        for &p in producers {
-            let succs = &mut self.nodes[p as usize].succs;
-            if succs.last() != Some(&id) {
-                succs.push(id);
-            }
-        }
-        self.nodes.push(Meta {
-            rank,
-            name,
-            succs: Vec::new(),
-            edge_from: None,
-            is_source: false,
-        });
-        id
-    }
-
-    /// Wires `segment` to `inputs` on the current rank and returns its output
-    /// handles, as [`GraphBuilder::push`]. On other ranks the segment is
-    /// dropped without `init`.
-    ///
-    /// # Panics
-    ///
-    /// If an input is placed on another rank (cross with
-    /// [`remote`](DistBuilder::remote)), or comes from another builder.
-    pub fn push<S, H>(&mut self, segment: S, inputs: H) -> <S::Outputs as Interface>::Handles
-    where
-        S: Segment + 'static,
-        H: Connect<S::Inputs>,
-    {
-        let mut wires = Vec::with_capacity(S::Inputs::LEAVES);
-        inputs.wires(self.inner.id(), &mut wires);
-        let mut producers = Vec::new();
-        for w in &wires {
-            producers.extend(w.producers());
-        }
-        let id = self.nodes.len() as u32;
-        for &p in &producers {
-            if self.nodes[p as usize].rank != self.rank {
-                panic!(
-                    "flowgraph: node #{id} (`{}`) on rank {} reads {}; cross ranks explicitly with `remote(handle, {})`",
-                    std::any::type_name::<S>(),
-                    self.rank,
-                    self.describe(p),
-                    self.rank
-                );
-            }
-        }
-        let pushed = if self.rank == self.me() {
-            self.inner.push_wired(segment, wires)
-        } else {
-            self.inner.push_wired(Elsewhere, Vec::new())
-        };
-        let recorded = self.record(self.rank, std::any::type_name::<S>(), &producers);
-        debug_assert_eq!((pushed, recorded), (id, id));
-        S::Outputs::handles(self.inner.id(), id, 0)
-    }
-
-    /// Pushes a source on the current rank, as [`GraphBuilder::push_source`].
-    /// Only its owner rank may poke it.
-    pub fn push_source<S>(&mut self, source: S) -> SourceHandle<S>
-    where
-        S: Segment<Inputs = ()> + 'static,
-    {
-        let id = self.nodes.len() as u32;
-        let pushed = if self.rank == self.me() {
-            self.inner.push_source(source).node
-        } else {
-            self.inner.push_wired(Elsewhere, Vec::new())
-        };
-        let recorded = self.record(self.rank, std::any::type_name::<S>(), &[]);
-        debug_assert_eq!((pushed, recorded), (id, id));
-        self.nodes[id as usize].is_source = true;
-        SourceHandle::new(self.inner.id(), id)
-    }
-
-    /// Sends the value of `handle` to rank `to`: returns a handle of the same
-    /// port kind, placed on `to`, that nodes there may read (a `RefPort<T>`
-    /// reads a buffer owned by `to`). Returns `handle` itself if it already
-    /// lives on `to`.
-    ///
-    /// Each generation whose cone holds the producer sends one message: the
-    /// notify flag, and the serialized value only when it notifies (the
-    /// receiving side keeps the last value otherwise).
-    ///
-    /// # Panics
-    ///
-    /// If `to` is not a rank, or `handle` comes from another builder.
-    pub fn remote<P: Remote>(&mut self, handle: Handle<P>, to: usize) -> Handle<P> {
-        self.check_rank(to);
-        assert!(
-            handle.graph == self.inner.id(),
-            "flowgraph: the handle of node #{} belongs to another builder",
-            handle.node
-        );
-        let from = self.nodes[handle.node as usize].rank;
-        if from == to {
-            return handle;
-        }
-        let id = self.nodes.len() as u32;
-        let ctx = EdgeCtx {
-            link: Arc::clone(&self.cluster.link),
-            graph: self.gid,
-            edge: id,
-            to,
-        };
-        let me = self.me();
-        let pushed = if me == from {
-            let wire = Wire::single(handle.node, handle.leaf);
-            self.inner.push_wired(P::sender(ctx), vec![wire])
-        } else if me == to {
-            let h = self.inner.push_source(P::receiver(ctx, from));
-            self.pokes.push((
-                id,
-                Box::new(move |g: &mut Graph| {
-                    g.state_mut(h);
-                }),
-            ));
-            h.node
-        } else {
-            self.inner.push_wired(Elsewhere, Vec::new())
-        };
-        let recorded = self.record(to, std::any::type_name::<P::Receiver>(), &[handle.node]);
-        debug_assert_eq!((pushed, recorded), (id, id));
-        self.nodes[id as usize].edge_from = Some(from);
-        P::handles(self.inner.id(), id, 0)
-    }
-}
 
 /// A graph spanning the ranks of a [`Cluster`]: the distributed counterpart
 /// of [`Graph`].
@@ -479,18 +80,106 @@ impl<'c> DistBuilder<'c> {
 /// [`stabilize`](DistGraph::stabilize) is collective: every rank calls it
 /// for every generation, in the same order. Reads and pokes are local: a rank
 /// reads and pokes only the nodes placed on it.
+///
+/// # Compile-time checks
+///
+/// Reads, pokes and sources take the same handles as [`Graph`]'s, through
+/// the same sealed traits ([`ViewLeaf`], [`RefViewLeaf`], [`Poke`],
+/// [`NoInputs`](crate::typed::NoInputs)), so a handle of the wrong kind fails
+/// to compile with the same message. The right calls:
+///
+/// ```no_run
+/// use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// use flowgraph::typed::*;
+///
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let text = b.push_source(RefSource::new(String::new()));
+///     let n = b.push_source(Source::new(0_u64));
+///     let mut g = DistGraph::from_builder(b);
+///     let _: &String = g.ref_view(*text);
+///     let _: u64 = g.view(*n);
+///     g.state_mut(text).push('x');
+/// }
+/// ```
+///
+/// A `RefPort` output read by value ("`view` reads a by-value `Port`
+/// output, but this handle names a `RefPort<String>` output"):
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// # use flowgraph::typed::*;
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let text = b.push_source(RefSource::new(String::new()));
+///     let g = DistGraph::from_builder(b);
+///     let _ = g.view(*text);
+/// }
+/// ```
+///
+/// A `Port` output read by reference:
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// # use flowgraph::typed::*;
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let n = b.push_source(Source::new(0_u64));
+///     let g = DistGraph::from_builder(b);
+///     let _ = g.ref_view(*n);
+/// }
+/// ```
+///
+/// A source's output poked instead of the source ("`state_mut` pokes a
+/// source, but `Handle<RefPort<String>>` is not a `SourceHandle`"):
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder, DistGraph};
+/// # use flowgraph::typed::*;
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let text = b.push_source(RefSource::new(String::new()));
+///     let mut g = DistGraph::from_builder(b);
+///     g.state_mut(*text).push('x');
+/// }
+/// ```
+///
+/// A segment with inputs pushed as a source:
+///
+/// ```compile_fail,E0277
+/// # use flowgraph::mpi::{Cluster, DistBuilder};
+/// # use flowgraph::typed::*;
+/// struct Double;
+/// impl Segment for Double {
+///     type Inputs = Port<u64>;
+///     type Outputs = Port<u64>;
+///     type State = ();
+///     fn init(self) {}
+///     fn compute<'a, 'b: 'a>((n, x): (bool, u64), _: &'b mut (), _: bool) -> (bool, u64) {
+///         (n, 2 * x)
+///     }
+/// }
+/// fn calls(cluster: &Cluster) {
+///     let mut b = DistBuilder::new(cluster);
+///     let _ = b.push_source(Double);
+/// }
+/// ```
 pub struct DistGraph<'c> {
     cluster: &'c Cluster,
     graph: Graph,
     gid: u32,
     nodes: Vec<Meta>,
     /// Per node: the poke of this rank's receiver of a remote edge.
-    pokes: Vec<Option<Poke>>,
+    pokes: Vec<Option<Repoke>>,
     poked: Vec<u32>,
     is_poked: Vec<bool>,
     stamp: Vec<u32>,
     gen: u32,
     queue: Vec<u32>,
+    /// The union of the poked-source lists of this generation.
+    all: Vec<u32>,
+    /// Per rank, the lowest id of this rank's senders to it in the cone.
+    first_send: Vec<Option<u32>>,
     serial: Pool,
     /// The ranks owning at least one source, in order.
     owners: Vec<usize>,
@@ -498,6 +187,12 @@ pub struct DistGraph<'c> {
     everyone: Vec<usize>,
     /// Generations run by `stabilize`.
     generation: u64,
+    /// Why the last `stabilize` failed, once one did: the graph is then dead
+    /// on this rank. Reads consult only this, not the cluster's live poison
+    /// flag, so that a poison arriving in the background (from a rank that
+    /// failed later) cannot make a read of a generation that completed here
+    /// panic depending on timing; the next `stabilize` reports it.
+    dead: Option<String>,
 }
 
 impl std::fmt::Debug for DistGraph<'_> {
@@ -510,13 +205,19 @@ impl std::fmt::Debug for DistGraph<'_> {
 }
 
 impl<'c> DistGraph<'c> {
-    /// Freezes the topology and runs the build calls of this rank's nodes in
-    /// id order (collective: remote edges carry the build-call values).
+    /// Checks that every rank recorded the same graph, freezes the topology
+    /// and runs the build calls of this rank's nodes in id order
+    /// (collective: remote edges carry the build-call values).
+    ///
+    /// The check compares, before any node runs, each node's segment type,
+    /// placement and inputs, and each remote edge's value type and size.
     ///
     /// # Panics
     ///
-    /// Resumes the panic of a build call, on this rank or (as a poison
-    /// message) on another.
+    /// On every rank, if the ranks recorded different graphs (naming the
+    /// first node that differs and the ranks involved), or one of them does
+    /// not answer within the timeout. Resumes the panic of a build call, on
+    /// this rank or (as a poison message) on another.
     pub fn from_builder(b: DistBuilder<'c>) -> DistGraph<'c> {
         let DistBuilder {
             cluster,
@@ -527,6 +228,17 @@ impl<'c> DistGraph<'c> {
             ..
         } = b;
         let n = nodes.len();
+        match fingerprint::verify(&cluster.link, gid, &nodes) {
+            Ok(()) => {}
+            Err(Refused::Differs(why)) => panic!(
+                "flowgraph: rank {}: the ranks recorded different graphs, none of it runs: {why}",
+                cluster.rank()
+            ),
+            Err(Refused::Wait(e)) => panic!(
+                "flowgraph: rank {}: `DistGraph::from_builder` failed while the ranks compared their graphs: {e}",
+                cluster.rank()
+            ),
+        }
         let graph = match catch_unwind(AssertUnwindSafe(|| Graph::from_builder(inner))) {
             // Every rank expects one message per remote edge in the static
             // cone, so nodes are never skipped by a cutoff here.
@@ -553,7 +265,7 @@ impl<'c> DistGraph<'c> {
             .collect();
         owners.sort_unstable();
         owners.dedup();
-        let mut pokes: Vec<Option<Poke>> = (0..n).map(|_| None).collect();
+        let mut pokes: Vec<Option<Repoke>> = (0..n).map(|_| None).collect();
         for (id, p) in list {
             pokes[id as usize] = Some(p);
         }
@@ -568,10 +280,13 @@ impl<'c> DistGraph<'c> {
             stamp: vec![0; n],
             gen: 0,
             queue: Vec::new(),
+            all: Vec::new(),
+            first_send: vec![None; cluster.size()],
             serial: Pool::new(1),
             owners,
             everyone: (0..cluster.size()).collect(),
             generation: 0,
+            dead: None,
         }
     }
 
@@ -605,16 +320,22 @@ impl<'c> DistGraph<'c> {
         self.graph.stats()
     }
 
+    /// Panics if the graph is dead on this rank.
     fn check_alive(&self) {
-        if let Some(why) = self.cluster.link.poison_reason() {
+        if let Some(why) = &self.dead {
             panic!("flowgraph: the distributed graph is poisoned: {why}");
         }
     }
 
-    fn check_local(&self, node: u32, what: &str) {
-        if self.cluster.link.is_poisoned() {
-            self.check_alive();
+    /// Marks the graph dead on this rank for `why` (a poison reason).
+    fn die(&mut self, why: String) {
+        if self.dead.is_none() {
+            self.dead = Some(why);
         }
+    }
+
+    fn check_local(&self, node: u32, what: &str) {
+        self.check_alive();
         let m = &self.nodes[node as usize];
         if m.rank != self.rank() {
             panic!(
@@ -633,12 +354,7 @@ impl<'c> DistGraph<'c> {
     ///
     /// If the node is placed on another rank, the graph is poisoned, or a
     /// poke awaits `stabilize`.
-    pub fn view<V>(&self, h: Handle<ViewPort<V>>) -> V::View<'_>
-    where
-        V: ValueView,
-        ViewPort<V>: Interface,
-        for<'a> V::View<'a>: Copy,
-    {
+    pub fn view<P: ViewLeaf>(&self, h: Handle<P>) -> <P::View as ValueView>::View<'_> {
         self.check_local(h.node, "read");
         self.graph.view(h)
     }
@@ -648,7 +364,7 @@ impl<'c> DistGraph<'c> {
     /// # Panics
     ///
     /// As [`view`](DistGraph::view).
-    pub fn ref_view<V: ValueView>(&self, h: Handle<RefViewPort<V>>) -> &V::View<'_> {
+    pub fn ref_view<P: RefViewLeaf>(&self, h: Handle<P>) -> &<P::View as ValueView>::View<'_> {
         self.check_local(h.node, "read");
         self.graph.ref_view(h)
     }
@@ -684,7 +400,8 @@ impl<'c> DistGraph<'c> {
     ///
     /// If the source is placed on another rank (only its owner may poke it),
     /// or the graph is poisoned.
-    pub fn state_mut<S: Segment>(&mut self, h: SourceHandle<S>) -> &mut S::State {
+    pub fn state_mut<H: Poke>(&mut self, h: H) -> &mut <H::Source as Segment>::State {
+        let h = h.source();
         self.check_local(h.node, "poke");
         if !self.is_poked[h.node as usize] {
             self.is_poked[h.node as usize] = true;
@@ -707,8 +424,16 @@ impl<'c> DistGraph<'c> {
     /// another rank panicked, or a rank stopped answering within the timeout
     /// ([`Cluster::set_timeout`]). The graph is then poisoned on every rank.
     pub fn stabilize(&mut self, pool: &mut Pool) {
+        // A poison that arrived since the last generation ends the graph
+        // here at once, before any work or message.
+        if self.cluster.link.is_poisoned() {
+            if let Some(why) = self.cluster.link.poison_reason() {
+                self.die(why);
+            }
+        }
         self.check_alive();
-        let link = &self.cluster.link;
+        let cluster = self.cluster;
+        let link = &cluster.link;
         assert!(
             !link.is_direct() || link.on_owner(),
             "flowgraph: `stabilize` must run on the thread that created the cluster \
@@ -719,23 +444,44 @@ impl<'c> DistGraph<'c> {
         // (and the messages queued for a slower rank), and lets every rank
         // notice a dead peer.
         self.generation += 1;
-        let senders = if self.generation % SYNC_EVERY == 0 {
-            &self.everyone
-        } else {
-            &self.owners
-        };
-        let all = match link.agree(self.gid, &self.poked, senders) {
-            Ok(all) => all,
-            Err(e) => self.fail(e),
-        };
+        let sync = self.generation % SYNC_EVERY == 0;
+        let senders: &[usize] = if sync { &self.everyone } else { &self.owners };
+        let me = cluster.rank();
+        let is_sender = senders.contains(&me);
+        let mut all = std::mem::take(&mut self.all);
+        let agreed = link.agree(self.gid, &self.poked, senders, &mut all);
+        if let Err(e) = agreed {
+            self.fail(e)
+        }
+        let first_receiver = self.mark_cone(&all);
+        self.all = all;
+        if is_sender && !sync {
+            // The ranks that are not senders wait for this rank's list. It
+            // rides along with this generation's first message to them when
+            // that message leaves before this rank waits for anything (a
+            // sender with a lower id than every receiver here; see the
+            // module docs); otherwise it leaves now.
+            for r in (0..cluster.size()).filter(|r| *r != me && !self.owners.contains(r)) {
+                match self.first_send[r] {
+                    Some(e) if first_receiver.is_none_or(|f| e < f) => {
+                        link.defer(self.gid, &self.poked, r)
+                    }
+                    _ => link.tell(self.gid, &self.poked, r),
+                }
+            }
+        }
         for &s in &self.poked {
             self.is_poked[s as usize] = false;
         }
         self.poked.clear();
-        let receivers = self.mark_cone(&all);
-        let pool = if receivers { &mut self.serial } else { pool };
+        let pool = if first_receiver.is_some() {
+            &mut self.serial
+        } else {
+            pool
+        };
         let graph = &mut self.graph;
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| graph.stabilize(pool))) {
+            link.end_deferred(self.gid, false);
             if !link.is_poisoned() {
                 let node = self.graph.poisoned_by().unwrap_or(usize::MAX);
                 let name = self.nodes.get(node).map_or("?", |m| m.name);
@@ -745,25 +491,32 @@ impl<'c> DistGraph<'c> {
                     panic_text(&*payload)
                 ));
             }
+            let why = link.poison_reason().unwrap_or_default();
+            self.die(why);
             resume_unwind(payload)
         }
-        // Messages queued by senders that ran on pool workers.
+        // Lists no message took (none when every sender in the cone ran),
+        // and messages queued by senders that ran on pool workers.
+        link.end_deferred(self.gid, true);
         link.flush();
     }
 
-    fn fail(&self, e: WaitError) -> ! {
+    fn fail(&mut self, e: WaitError) -> ! {
         let me = self.cluster.rank();
         if let WaitError::TimedOut(_, ranks) = &e {
             self.cluster
                 .link
                 .poison(format!("rank {me} timed out waiting for rank(s) {ranks:?}"));
         }
-        panic!("flowgraph: rank {me}: `stabilize` failed: {e}")
+        let why = format!("rank {me}: `stabilize` failed: {e}");
+        self.die(why.clone());
+        panic!("flowgraph: {why}")
     }
 
-    /// Walks the global cone of `roots`, poking this rank's receivers in it.
-    /// Returns true if any was poked.
-    fn mark_cone(&mut self, roots: &[u32]) -> bool {
+    /// Walks the global cone of `roots`, poking this rank's receivers in it,
+    /// and notes in `first_send` the lowest id of this rank's senders in it
+    /// per destination rank. Returns the lowest id of the receivers poked.
+    fn mark_cone(&mut self, roots: &[u32]) -> Option<u32> {
         self.gen = self.gen.wrapping_add(1);
         if self.gen == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
@@ -771,7 +524,8 @@ impl<'c> DistGraph<'c> {
         }
         let gen = self.gen;
         let me = self.cluster.rank();
-        let mut any = false;
+        let mut first_receiver: Option<u32> = None;
+        self.first_send.iter_mut().for_each(|f| *f = None);
         self.queue.clear();
         for &s in roots {
             let m = self.nodes.get(s as usize);
@@ -790,10 +544,14 @@ impl<'c> DistGraph<'c> {
             let u = self.queue[i] as usize;
             i += 1;
             let m = &self.nodes[u];
+            let id = u as u32;
             if m.edge_from.is_some() && m.rank == me {
                 let poke = self.pokes[u].as_ref().expect("a receiver on its rank");
                 poke(&mut self.graph);
-                any = true;
+                first_receiver = Some(first_receiver.map_or(id, |f| f.min(id)));
+            } else if m.edge_from == Some(me) {
+                let first = &mut self.first_send[m.rank];
+                *first = Some(first.map_or(id, |f| f.min(id)));
             }
             for &v in &self.nodes[u].succs {
                 if self.stamp[v as usize] != gen {
@@ -802,7 +560,7 @@ impl<'c> DistGraph<'c> {
                 }
             }
         }
-        any
+        first_receiver
     }
 }
 

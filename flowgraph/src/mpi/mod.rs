@@ -17,13 +17,19 @@
 //! [`Cluster`] while panicking aborts the job.
 #![forbid(unsafe_code)]
 
+mod builder;
+mod cluster;
 mod comm;
 mod edge;
+mod fingerprint;
 mod graph;
+mod wire;
 
 /// The MPI bindings (rsmpi), for raw MPI through [`Cluster::with_mpi`].
 pub use ::mpi as rsmpi;
+pub use builder::DistBuilder;
+pub use cluster::{Cluster, InitError};
 pub use edge::Remote;
 #[doc(hidden)]
 pub use edge::{EdgeCtx, RecvEnd, RecvState, SendEnd, SendState};
-pub use graph::{Cluster, DistBuilder, DistGraph, InitError};
+pub use graph::DistGraph;
