@@ -76,6 +76,7 @@ mod guard;
 pub(crate) mod layout;
 mod marks;
 mod node;
+pub(crate) mod par;
 mod parallel;
 mod pool;
 mod serial;

@@ -14,10 +14,17 @@
 //!   so no worker can observe the batch after the caller's frame is gone.
 //! - Every change that can end a wait (new jobs, batch done, `active` reaching
 //!   zero, shutdown) happens under the lock and is followed by a notify.
+//!
+//! The same threads run the data-parallel tasks of `par.rs`, listed in
+//! `Queue::tasks` by a compute that splits its work: an idle thread takes a
+//! graph job first, else helps a listed task. A thread runs with this pool as
+//! its context (`par::ContextGuard`): workers always, the caller inside
+//! [`Pool::enter`].
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
+use crate::core::par::{self, ContextGuard, TaskPtr};
 use crate::core::unwind::AbortOnUnwind;
 
 /// One batch of work, shared by every thread of the pool while it runs.
@@ -32,12 +39,15 @@ pub(crate) trait Batch: Sync {
     fn is_done(&self) -> bool;
 }
 
-struct Queue {
+pub(crate) struct Queue {
     jobs: Vec<u32>,
     batch: Option<BatchPtr>,
     active: usize,
-    sleeping: usize,
+    /// Threads waiting on `Shared::wake`.
+    pub(crate) sleeping: usize,
     shutdown: bool,
+    /// Data-parallel tasks with chunks left to claim, oldest first.
+    pub(crate) tasks: Vec<TaskPtr>,
 }
 
 #[derive(Clone, Copy)]
@@ -47,19 +57,21 @@ struct BatchPtr(*const (dyn Batch + 'static));
 // sound; its lifetime is managed by the protocol in the module docs.
 unsafe impl Send for BatchPtr {}
 
-struct Shared {
+pub(crate) struct Shared {
     queue: Mutex<Queue>,
-    wake: Condvar,
+    pub(crate) wake: Condvar,
+    /// Threads in all, the caller included.
+    pub(crate) threads: usize,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Queue> {
         // A poisoned lock only means a panic elsewhere; the queue's own
         // invariants hold between statements, so keep going.
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn wait<'a>(&self, guard: MutexGuard<'a, Queue>) -> MutexGuard<'a, Queue> {
+    pub(crate) fn wait<'a>(&self, guard: MutexGuard<'a, Queue>) -> MutexGuard<'a, Queue> {
         self.wake
             .wait(guard)
             .unwrap_or_else(PoisonError::into_inner)
@@ -112,8 +124,10 @@ impl Pool {
                 active: 0,
                 sleeping: 0,
                 shutdown: false,
+                tasks: Vec::new(),
             }),
             wake: Condvar::new(),
+            threads,
         });
         let workers = (1..threads)
             .map(|i| {
@@ -134,6 +148,22 @@ impl Pool {
     /// The number of threads in all, the caller included.
     pub fn threads(&self) -> usize {
         self.workers.len() + 1
+    }
+
+    /// Runs `f` with this pool as the calling thread's context, so that the
+    /// data-parallel calls of computes run meanwhile (`crate::par`) share
+    /// their work with the pool's workers. A one-thread pool clears the
+    /// context instead: its computes split nothing.
+    pub(crate) fn enter<R>(&mut self, f: impl FnOnce(&mut Pool) -> R) -> R {
+        let shared = if self.workers.is_empty() {
+            std::ptr::null()
+        } else {
+            Arc::as_ptr(&self.shared)
+        };
+        // `&mut self` keeps the pool, hence `Shared`, alive until the guard
+        // drops at the end of this call.
+        let _context = ContextGuard::set(shared);
+        f(self)
     }
 
     /// Runs `batch` from `roots` to completion on every thread of the pool.
@@ -162,6 +192,10 @@ impl Pool {
                 drop(q);
                 run_chain(&self.shared, batch, job, ready);
                 q = self.shared.lock();
+                continue;
+            }
+            if !q.tasks.is_empty() {
+                q = par::help(&self.shared, q);
                 continue;
             }
             if batch.is_done() && q.active == 0 {
@@ -230,6 +264,8 @@ fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, ready: &mut Vec<u32>)
 }
 
 fn worker(shared: &Shared) {
+    // The closure that runs us holds an `Arc` of `shared` for our whole life.
+    let _context = ContextGuard::set(shared);
     let mut ready = Vec::new();
     let mut q = shared.lock();
     loop {
@@ -249,6 +285,10 @@ fn worker(shared: &Shared) {
             if q.active == 0 {
                 shared.wake.notify_all();
             }
+            continue;
+        }
+        if !q.tasks.is_empty() {
+            q = par::help(shared, q);
             continue;
         }
         q.sleeping += 1;
