@@ -136,9 +136,10 @@ impl Task<'_> {
 }
 
 /// Removes `task` from the listed tasks, if still there.
-fn unlist(q: &mut Queue, task: *const Task<'_>) {
+fn unlist(shared: &Shared, q: &mut Queue, task: *const Task<'_>) {
     if let Some(i) = q.tasks.iter().position(|t| std::ptr::eq(t.0, task.cast())) {
         q.tasks.remove(i);
+        shared.listed.store(q.tasks.len(), Ordering::Relaxed);
     }
 }
 
@@ -154,7 +155,7 @@ pub(crate) fn help<'q>(shared: &'q Shared, q: MutexGuard<'q, Queue>) -> MutexGua
     let guard = AbortOnUnwind("a data-parallel task");
     task.run_chunks();
     let mut q = shared.lock();
-    unlist(&mut q, ptr.0);
+    unlist(shared, &mut q, ptr.0);
     // Our last access to the task: the owner may return as soon as it sees 0.
     let left = task.helpers.fetch_sub(1, Ordering::Release) - 1;
     std::mem::forget(guard);
@@ -196,13 +197,14 @@ pub(crate) fn run(n: usize, body: &(dyn Fn(usize) + Sync)) {
     {
         let mut q = shared.lock();
         q.tasks.push(ptr);
+        shared.listed.store(q.tasks.len(), Ordering::Relaxed);
         if q.sleeping > 0 {
             shared.wake.notify_all();
         }
     }
     task.run_chunks();
     let mut q = shared.lock();
-    unlist(&mut q, &task);
+    unlist(shared, &mut q, &task);
     // Helpers are usually within one chunk of done: spin and yield a little
     // before sleeping, since a sleeping thread takes long to wake.
     let backoff = Backoff::new();

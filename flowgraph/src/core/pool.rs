@@ -21,8 +21,12 @@
 //! its context (`par::ContextGuard`): workers always, the caller inside
 //! [`Pool::enter`].
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_utils::Backoff;
 
 use crate::core::par::{self, ContextGuard, TaskPtr};
 use crate::core::unwind::AbortOnUnwind;
@@ -62,6 +66,9 @@ pub(crate) struct Shared {
     pub(crate) wake: Condvar,
     /// Threads in all, the caller included.
     pub(crate) threads: usize,
+    /// `Queue::tasks.len()`, stored under the lock: a hint that lingering
+    /// workers read without it.
+    pub(crate) listed: AtomicUsize,
 }
 
 impl Shared {
@@ -128,6 +135,7 @@ impl Pool {
             }),
             wake: Condvar::new(),
             threads,
+            listed: AtomicUsize::new(0),
         });
         let workers = (1..threads)
             .map(|i| {
@@ -263,10 +271,17 @@ fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, ready: &mut Vec<u32>)
     }
 }
 
+/// How long a worker that just helped a data-parallel task waits for the
+/// next one before it sleeps: a compute that splits its work usually splits
+/// again within microseconds (the next generation, the next loop of the same
+/// compute), sooner than a sleeping thread wakes.
+const LINGER: Duration = Duration::from_micros(50);
+
 fn worker(shared: &Shared) {
     // The closure that runs us holds an `Arc` of `shared` for our whole life.
     let _context = ContextGuard::set(shared);
     let mut ready = Vec::new();
+    let mut linger = false;
     let mut q = shared.lock();
     loop {
         if q.shutdown {
@@ -289,6 +304,16 @@ fn worker(shared: &Shared) {
         }
         if !q.tasks.is_empty() {
             q = par::help(shared, q);
+            linger = true;
+            continue;
+        }
+        if std::mem::take(&mut linger) {
+            drop(q);
+            let (since, backoff) = (Instant::now(), Backoff::new());
+            while shared.listed.load(Ordering::Relaxed) == 0 && since.elapsed() < LINGER {
+                backoff.snooze();
+            }
+            q = shared.lock();
             continue;
         }
         q.sleeping += 1;
