@@ -129,6 +129,10 @@ impl Task<'_> {
                 let mut slot = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
                 if slot.is_none() {
                     *slot = Some(payload);
+                } else if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+                    // A payload whose `Drop` panics: leak it rather than
+                    // unwind through the task.
+                    std::mem::forget(again);
                 }
             }
         }
