@@ -418,9 +418,10 @@ mod tests {
             .downcast::<&str>()
             .unwrap();
         assert_eq!(msg, "chunk 1");
-        // Whatever started also ended, and the panicking chunk did not finish.
+        // Whatever started also ended, and the panicking chunk did not
+        // finish (chunk 0 may be skipped if its claimer saw the panic first).
         let (s, f) = (started.into_inner(), finished.into_inner());
-        assert!(s >= 2 && f == s - 1, "started {s}, finished {f}");
+        assert!(s >= 1 && f == s - 1, "started {s}, finished {f}");
     }
 
     #[test]
