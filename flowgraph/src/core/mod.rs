@@ -30,7 +30,8 @@
 //! records and their construction), `exec.rs` (the per-node steps),
 //! `serial.rs` / `parallel.rs` (the two schedulers), `cost.rs` (which one
 //! runs a generation), `guard.rs` (read guard and poison), `engine.rs` (the
-//! calls the typed graph makes), `pool.rs`, `unwind.rs`.
+//! calls the typed graph makes), `pool.rs`, `par.rs` (data-parallel tasks
+//! that computes split off, run by the pool's threads), `unwind.rs`.
 //!
 //! - **Single writer.** Each input leaf (or plane element) has exactly one
 //!   producing edge. A node's input block is written only by its producers'

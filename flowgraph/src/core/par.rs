@@ -49,7 +49,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use crossbeam_utils::{Backoff, CachePadded};
 
 use crate::core::pool::{Queue, Shared};
-use crate::core::unwind::AbortOnUnwind;
+use crate::core::unwind::{drop_payload, AbortOnUnwind};
 
 thread_local! {
     /// The pool whose threads may help this thread; null for none.
@@ -129,10 +129,8 @@ impl Task<'_> {
                 let mut slot = self.panic.lock().unwrap_or_else(PoisonError::into_inner);
                 if slot.is_none() {
                     *slot = Some(payload);
-                } else if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
-                    // A payload whose `Drop` panics: leak it rather than
-                    // unwind through the task.
-                    std::mem::forget(again);
+                } else {
+                    drop_payload(payload);
                 }
             }
         }
