@@ -9,6 +9,7 @@ pub mod core;
 mod derive_support;
 #[cfg(feature = "mpi")]
 pub mod mpi;
+pub mod par;
 pub mod typed;
 
 /// Turns a plain function into a [`Segment`](typed::Segment).

@@ -14,10 +14,21 @@
 //!   so no worker can observe the batch after the caller's frame is gone.
 //! - Every change that can end a wait (new jobs, batch done, `active` reaching
 //!   zero, shutdown) happens under the lock and is followed by a notify.
+//!
+//! The same threads run the data-parallel tasks of `par.rs`, listed in
+//! `Queue::tasks` by a compute that splits its work: an idle thread takes a
+//! graph job first, else helps a listed task. A thread runs with this pool as
+//! its context (`par::ContextGuard`): workers always, the caller inside
+//! [`Pool::enter`].
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
+use crossbeam_utils::Backoff;
+
+use crate::core::par::{self, ContextGuard, TaskPtr};
 use crate::core::unwind::AbortOnUnwind;
 
 /// One batch of work, shared by every thread of the pool while it runs.
@@ -32,12 +43,15 @@ pub(crate) trait Batch: Sync {
     fn is_done(&self) -> bool;
 }
 
-struct Queue {
+pub(crate) struct Queue {
     jobs: Vec<u32>,
     batch: Option<BatchPtr>,
     active: usize,
-    sleeping: usize,
+    /// Threads waiting on `Shared::wake`.
+    pub(crate) sleeping: usize,
     shutdown: bool,
+    /// Data-parallel tasks with chunks left to claim, oldest first.
+    pub(crate) tasks: Vec<TaskPtr>,
 }
 
 #[derive(Clone, Copy)]
@@ -47,19 +61,24 @@ struct BatchPtr(*const (dyn Batch + 'static));
 // sound; its lifetime is managed by the protocol in the module docs.
 unsafe impl Send for BatchPtr {}
 
-struct Shared {
+pub(crate) struct Shared {
     queue: Mutex<Queue>,
-    wake: Condvar,
+    pub(crate) wake: Condvar,
+    /// Threads in all, the caller included.
+    pub(crate) threads: usize,
+    /// `Queue::tasks.len()`, stored under the lock: a hint that lingering
+    /// workers read without it.
+    pub(crate) listed: AtomicUsize,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Queue> {
         // A poisoned lock only means a panic elsewhere; the queue's own
         // invariants hold between statements, so keep going.
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn wait<'a>(&self, guard: MutexGuard<'a, Queue>) -> MutexGuard<'a, Queue> {
+    pub(crate) fn wait<'a>(&self, guard: MutexGuard<'a, Queue>) -> MutexGuard<'a, Queue> {
         self.wake
             .wait(guard)
             .unwrap_or_else(PoisonError::into_inner)
@@ -112,8 +131,11 @@ impl Pool {
                 active: 0,
                 sleeping: 0,
                 shutdown: false,
+                tasks: Vec::new(),
             }),
             wake: Condvar::new(),
+            threads,
+            listed: AtomicUsize::new(0),
         });
         let workers = (1..threads)
             .map(|i| {
@@ -134,6 +156,22 @@ impl Pool {
     /// The number of threads in all, the caller included.
     pub fn threads(&self) -> usize {
         self.workers.len() + 1
+    }
+
+    /// Runs `f` with this pool as the calling thread's context, so that the
+    /// data-parallel calls of computes run meanwhile (`crate::par`) share
+    /// their work with the pool's workers. A one-thread pool clears the
+    /// context instead: its computes split nothing.
+    pub(crate) fn enter<R>(&mut self, f: impl FnOnce(&mut Pool) -> R) -> R {
+        let shared = if self.workers.is_empty() {
+            std::ptr::null()
+        } else {
+            Arc::as_ptr(&self.shared)
+        };
+        // `&mut self` keeps the pool, hence `Shared`, alive until the guard
+        // drops at the end of this call.
+        let _context = ContextGuard::set(shared);
+        f(self)
     }
 
     /// Runs `batch` from `roots` to completion on every thread of the pool.
@@ -162,6 +200,10 @@ impl Pool {
                 drop(q);
                 run_chain(&self.shared, batch, job, ready);
                 q = self.shared.lock();
+                continue;
+            }
+            if !q.tasks.is_empty() {
+                q = par::help(&self.shared, q);
                 continue;
             }
             if batch.is_done() && q.active == 0 {
@@ -229,8 +271,17 @@ fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, ready: &mut Vec<u32>)
     }
 }
 
+/// How long a worker that just helped a data-parallel task waits for the
+/// next one before it sleeps: a compute that splits its work usually splits
+/// again within microseconds (the next generation, the next loop of the same
+/// compute), sooner than a sleeping thread wakes.
+const LINGER: Duration = Duration::from_micros(50);
+
 fn worker(shared: &Shared) {
+    // The closure that runs us holds an `Arc` of `shared` for our whole life.
+    let _context = ContextGuard::set(shared);
     let mut ready = Vec::new();
+    let mut linger = false;
     let mut q = shared.lock();
     loop {
         if q.shutdown {
@@ -249,6 +300,20 @@ fn worker(shared: &Shared) {
             if q.active == 0 {
                 shared.wake.notify_all();
             }
+            continue;
+        }
+        if !q.tasks.is_empty() {
+            q = par::help(shared, q);
+            linger = true;
+            continue;
+        }
+        if std::mem::take(&mut linger) {
+            drop(q);
+            let (since, backoff) = (Instant::now(), Backoff::new());
+            while shared.listed.load(Ordering::Relaxed) == 0 && since.elapsed() < LINGER {
+                backoff.snooze();
+            }
+            q = shared.lock();
             continue;
         }
         q.sleeping += 1;

@@ -289,7 +289,9 @@ impl Graph {
     /// Resumes the first panic raised by a compute; the graph is then
     /// poisoned and every later call panics. The pool stays usable.
     pub fn stabilize(&mut self, pool: &mut Pool) {
-        self.engine.stabilize(pool)
+        // The pool is this thread's context meanwhile, so computes that
+        // split their work (`crate::par`) share it with the workers.
+        pool.enter(|pool| self.engine.stabilize(pool))
     }
 
     /// Turns cutoffs on (the default) or off.
