@@ -181,7 +181,7 @@ pub fn write(results: &Path, out: &Path) {
          the runs, in **ns per node** (body included).\n\n",
     );
     md.push_str(&machine);
-    md.push_str("\n## Node bodies\n\nCalibrated once per suite run: ns per body call in a tight loop.\n\n| body | k (multiply-adds) | Rust ns/body | C++ ns/body |\n|---|---|---|---|\n");
+    md.push_str("\n## Node bodies\n\nCalibrated once per suite run: ns per body call in a tight loop, the fastest of 5 samples.\nBoth harnesses compile the body to the same two-instruction loop (`imul`, `add`), so a\ndifference between the two columns is measurement noise (other load on the machine).\nThe tables label each body by the Rust column.\n\n| body | k (multiply-adds) | Rust ns/body | C++ ns/body |\n|---|---|---|---|\n");
     for (&k, (target, rust, cpp)) in &calib {
         writeln!(
             md,
