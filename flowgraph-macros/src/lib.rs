@@ -6,6 +6,9 @@
 
 mod arrow;
 mod derive;
+mod errors;
+#[cfg(test)]
+mod fuzz;
 
 /// The widest tuple an interface may be (both macros check it).
 const MAX_ARITY: usize = 12;

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::{Expr, Ident, Type};
 
 use super::parse::{Pat, SegmentDef, Wires};
@@ -91,7 +92,8 @@ impl Scope<'_> {
         match pat {
             Pat::Wild(_) => Shape::Dead,
             Pat::Name(name) => {
-                let key = name.to_string();
+                // `r#x` and `x` are the same name.
+                let key = name.unraw().to_string();
                 if self.names.contains_key(&key) {
                     self.errors.push(syn::Error::new(
                         name.span(),
@@ -150,7 +152,7 @@ impl Scope<'_> {
     fn read(&mut self, wires: &Wires) -> Read {
         match wires {
             Wires::Name(name) => {
-                let key = name.to_string();
+                let key = name.unraw().to_string();
                 match self.names.get(&key) {
                     Some(&id) => {
                         self.wires[id].used = true;
@@ -208,7 +210,7 @@ impl Scope<'_> {
 fn mark_used(scope: &mut Scope<'_>, pat: &Pat) {
     match pat {
         Pat::Name(n) => {
-            if let Some(&id) = scope.names.get(&n.to_string()) {
+            if let Some(&id) = scope.names.get(&n.unraw().to_string()) {
                 scope.wires[id].used = true;
             }
         }
@@ -248,7 +250,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 fn pat_names(pat: &Pat, out: &mut Vec<String>) {
     match pat {
-        Pat::Name(n) => out.push(n.to_string()),
+        Pat::Name(n) => out.push(n.unraw().to_string()),
         Pat::Wild(_) => {}
         Pat::Tuple(_, items) => items.iter().for_each(|p| pat_names(p, out)),
     }
@@ -359,7 +361,7 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
     // misspelt read, a broken `let`): report it only on its own.
     if scope.errors.is_empty() {
         for w in scope.wires.iter().filter(|w| !w.used) {
-            let name = w.name.to_string();
+            let name = w.name.unraw().to_string();
             if !name.starts_with('_') {
                 scope.errors.push(syn::Error::new(
                     w.name.span(),
@@ -436,6 +438,18 @@ mod tests {
         assert_eq!(r.steps[2].out, Shape::Wire(4));
         assert!(matches!(&r.steps[0].args, Read::Tuple(v, _)
             if matches!(v[..], [Read::Wire(1, _), Read::Wire(0, _)])));
+    }
+
+    #[test]
+    fn raw_identifiers_are_the_same_name() {
+        // Shadowing through `r#x` is refused like any other.
+        let (_, errors) = run(quote! { |x: Port<i64>| -> Port<i64> { let r#x = x => Inc; r#x } });
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("`x` is already defined"), "{errors:?}");
+        // `r#y` reads the wire `y`.
+        let (r, errors) = run(quote! { |x: Port<i64>| -> Port<i64> { let y = x => Inc; r#y } });
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(matches!(r.unwrap().outputs, Read::Wire(1, _)));
     }
 
     #[test]

@@ -315,7 +315,14 @@ fn state_role(attr: &syn::Attribute, ty: &Type, form: Form, errors: &mut Errors)
                             "`init` needs the initial value: `#[state(init = <expr>)]`, or `#[state]` alone for `Default::default()`",
                         ));
                     }
-                    init = Some(Box::new(meta.value()?.parse::<Expr>()?));
+                    let value = meta.value()?.parse::<Expr>()?;
+                    if init.is_some() {
+                        return Err(syn::Error::new_spanned(
+                            &meta.path,
+                            "`init` is given twice: keep one",
+                        ));
+                    }
+                    init = Some(Box::new(value));
                     Ok(())
                 } else {
                     Err(meta.error(
@@ -462,6 +469,13 @@ mod tests {
                 ),
                 Form::Impl,
                 &["the state is the struct itself"],
+            ),
+            (
+                parse_quote!(
+                    fn f(#[state(init = 1, init = 2)] a: &mut u8) {}
+                ),
+                Form::Fn,
+                &["`init` is given twice"],
             ),
             (
                 parse_quote!(

@@ -173,6 +173,17 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                         leaf(LeafKind::RefPort, &r.elem)
                     }
                 },
+                elem if is_unsized(elem) => {
+                    errors.at(
+                        ty,
+                        format!(
+                            "`{}` is unsized, so `{}` cannot be a port type: a port carries a sized value; take `&String` (a `RefPort<String>`), a `&Vec<T>`, or a `Box`",
+                            show(elem),
+                            show(ty)
+                        ),
+                    );
+                    leaf(LeafKind::RefPort, &r.elem)
+                }
                 _ => {
                     check_static(&r.elem, errors);
                     leaf(LeafKind::RefPort, &r.elem)
@@ -246,6 +257,16 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
     }
 }
 
+/// `str`, `[T]` (outside `&[&T]`) or `dyn Trait`.
+fn is_unsized(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.qself.is_none() && p.path.is_ident("str"),
+        Type::TraitObject(_) => true,
+        Type::Paren(p) => is_unsized(&p.elem),
+        _ => false,
+    }
+}
+
 /// A type as the user would write it: `Vec<u8>`, not `Vec < u8 >`.
 pub(crate) fn show(ty: &Type) -> String {
     let mut s = ty.to_token_stream().to_string();
@@ -289,6 +310,13 @@ fn check_static(ty: &Type, errors: &mut Errors) -> bool {
                 );
             }
             syn::visit_mut::visit_type_reference_mut(self, r);
+        }
+        // `fn(&T)` and `dyn Fn(&T)` borrow only for the call: they are `'static`.
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
         }
         fn visit_type_impl_trait_mut(&mut self, t: &mut syn::TypeImplTrait) {
             if !self.found {
@@ -353,6 +381,11 @@ mod tests {
             )))
         );
         assert_eq!(iface(parse_quote!(()), Side::Output).unwrap(), "()");
+        // A function pointer borrows only for its call.
+        assert_eq!(
+            iface(parse_quote!(fn(&i64) -> i64), Side::Input).unwrap(),
+            squash(quote!(::flowgraph::typed::Port<fn(&i64) -> i64>))
+        );
     }
 
     #[test]
@@ -389,6 +422,16 @@ mod tests {
                 parse_quote!(Option<&u8>),
                 Side::Input,
                 "cannot hold a reference",
+            ),
+            (
+                parse_quote!(&str),
+                Side::Input,
+                "`str` is unsized, so `&str` cannot be a port type",
+            ),
+            (
+                parse_quote!(&dyn std::fmt::Debug),
+                Side::Input,
+                "is unsized",
             ),
             (
                 parse_quote!(Notify<(i64, i64)>),
