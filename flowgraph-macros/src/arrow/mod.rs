@@ -1,4 +1,4 @@
-//! The `segment!` arrow notation: parse → resolve → lower → expand.
+//! The `segment!` arrow notation: parse → resolve → expand.
 //!
 //! Each phase is a module working on `proc_macro2` tokens, unit-tested on
 //! its own. Errors are collected across phases (as serde's `Ctxt` does) and
@@ -7,7 +7,8 @@
 //! type, so that one mistake gives one message.
 
 mod expand;
-mod lower;
+#[cfg(test)]
+mod growth;
 mod parse;
 mod resolve;
 
@@ -79,10 +80,7 @@ pub(crate) fn segment(input: TokenStream) -> TokenStream {
     let sig = expand::Signature::of(&def);
     let resolved = resolve::resolve(def, &mut errors);
     match resolved {
-        Some(r) if errors.is_empty() => {
-            let lowered = lower::lower(&r);
-            expand::expand(&sig, &r, &lowered)
-        }
+        Some(r) if errors.is_empty() => expand::expand(&sig, &r),
         _ => expand::fallback(Some(&sig), errors),
     }
 }

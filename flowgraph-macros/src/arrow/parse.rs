@@ -23,8 +23,6 @@ use super::Errors;
 pub(crate) struct SegmentDef {
     /// The `|a: A, b: B|` list.
     pub(crate) inputs: Vec<Input>,
-    /// The spans of the bars around the inputs.
-    pub(crate) inputs_span: (Span, Span),
     /// The declared output interface, `None` if `-> Outputs` is missing.
     pub(crate) output: Option<Type>,
     /// The `let` statements, in order.
@@ -209,7 +207,6 @@ fn parse_def(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Segment
     let (lets, tail) = parse_body(&body, brace.span.close(), errors, &mut broken)?;
     Ok(SegmentDef {
         inputs,
-        inputs_span,
         output,
         lets,
         broken,

@@ -27,8 +27,10 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut f: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            // Nothing to point at but the attribute's arguments, if any.
+            let at = if item.is_empty() { attr } else { item };
             return syn::Error::new_spanned(
-                item,
+                at,
                 "`#[segment_fn]` goes on a function: `#[segment_fn] fn inc(x: i64) -> i64 { x + 1 }`; for a struct with a `compute` method, put `#[segment_impl]` on its impl block",
             )
             .into_compile_error();
@@ -192,8 +194,9 @@ pub(crate) fn segment_impl(attr: TokenStream, item: TokenStream) -> TokenStream 
     let mut imp: syn::ItemImpl = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(_) => {
+            let at = if item.is_empty() { attr } else { item };
             return syn::Error::new_spanned(
-                item,
+                at,
                 "`#[segment_impl]` goes on an inherent impl block with a `compute` method: `#[segment_impl] impl Counter { fn compute(&mut self, x: i64) -> i64 { … } }`; for a free function, use `#[segment_fn]`",
             )
             .into_compile_error();
