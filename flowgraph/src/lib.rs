@@ -270,6 +270,36 @@ pub use flowgraph_macros::segment_impl;
 /// ```
 pub use flowgraph_macros::segment;
 
+/// The thread pool that runs graphs (also `flowgraph::core::Pool`).
+pub use crate::core::Pool;
+
+/// The names most programs use, in one import: the typed API, the
+/// [`Pool`] and the macros.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::prelude::*;
+///
+/// #[segment_fn]
+/// fn double(x: i64) -> i64 {
+///     2 * x
+/// }
+///
+/// let mut b = GraphBuilder::new();
+/// let s = b.push_source(Source::new(3_i64));
+/// let y = b.push(Double, *s);
+/// let mut g = Graph::from_builder(b);
+/// *g.state_mut(s) = 4;
+/// g.stabilize(&mut Pool::new(1));
+/// assert_eq!(g.view(y), 8);
+/// ```
+pub mod prelude {
+    pub use crate::core::Pool;
+    pub use crate::typed::*;
+    pub use crate::{segment, segment_fn, segment_impl};
+}
+
 #[doc(hidden)]
 /// Paths used by generated code; not part of the public API.
 pub mod __private {
