@@ -1,7 +1,57 @@
-//! Errors shared by both macro families.
+//! Errors shared by both macro families: one collector, and parsing that
+//! reports the end of the input at the user's last token.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use syn::parse::{ParseStream, Parser};
+
+/// Collected errors, reported together, each at its own span: one
+/// invocation reports all its mistakes at once.
+#[derive(Debug, Default)]
+pub(crate) struct Errors(Vec<syn::Error>);
+
+impl Errors {
+    /// Records an error at `tokens`' span.
+    pub(crate) fn at(&mut self, tokens: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// Records an error.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        self.0.push(error);
+    }
+
+    /// How many errors were recorded so far.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The messages, for tests.
+    #[cfg(test)]
+    pub(crate) fn messages(&self) -> Vec<String> {
+        self.0.iter().map(ToString::to_string).collect()
+    }
+
+    /// The errors combined into one, if any.
+    pub(crate) fn finish(self) -> Result<(), syn::Error> {
+        let mut all = self.0.into_iter();
+        match all.next() {
+            None => Ok(()),
+            Some(mut first) => {
+                all.for_each(|e| first.combine(e));
+                Err(first)
+            }
+        }
+    }
+
+    /// The errors as `compile_error!` invocations.
+    pub(crate) fn into_compile_errors(self) -> TokenStream {
+        self.0.into_iter().map(|e| e.to_compile_error()).collect()
+    }
+}
 
 /// The span of the last token of `tokens` (the closing delimiter of a final
 /// group), if any.

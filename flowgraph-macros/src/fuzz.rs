@@ -240,8 +240,8 @@ fn error_spans(out: &TokenStream, spans: &mut Vec<(std::ops::Range<usize>, Strin
 fn run(which: &str, attr: TokenStream, item: TokenStream) -> TokenStream {
     match which {
         "segment" => crate::arrow::segment(item),
-        "segment_fn" => crate::derive::segment_fn(attr, item),
-        _ => crate::derive::segment_impl(attr, item),
+        "segment_fn" => crate::attrs::segment_fn(attr, item),
+        _ => crate::attrs::segment_impl(attr, item),
     }
 }
 

@@ -14,32 +14,7 @@ mod resolve;
 
 use proc_macro2::TokenStream;
 
-/// Collected errors.
-#[derive(Default)]
-pub(crate) struct Errors(Vec<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, e: syn::Error) {
-        self.0.push(e);
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    #[cfg(test)]
-    pub(crate) fn messages(&self) -> Vec<String> {
-        self.0.iter().map(ToString::to_string).collect()
-    }
-
-    pub(crate) fn into_compile_errors(self) -> TokenStream {
-        self.0.into_iter().map(|e| e.to_compile_error()).collect()
-    }
-}
+pub(crate) use crate::errors::Errors;
 
 /// Tokens as the user would write them (`(a, b)`, `Port<i64>`), for
 /// messages.

@@ -15,7 +15,7 @@ use syn::{Expr, Ident, Type};
 
 use super::parse::{Pat, SegmentDef, Wires};
 use super::Errors;
-use crate::MAX_ARITY;
+use crate::{too_wide, MAX_ARITY};
 
 pub(crate) type WireId = usize;
 
@@ -112,14 +112,12 @@ impl Scope<'_> {
                 Shape::Wire(id)
             }
             Pat::Tuple(paren, items) => {
-                if items.len() > MAX_ARITY {
-                    self.errors.push(syn::Error::new(
-                        paren.span.join(),
-                        format!(
-                            "this pattern destructures {} wires, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((a, b), c)`",
-                            items.len()
-                        ),
-                    ));
+                if let Some(m) = too_wide(
+                    items.len(),
+                    |n| format!("this pattern destructures {n} wires"),
+                    "nest them, e.g. `((a, b), c)`",
+                ) {
+                    self.errors.push(syn::Error::new(paren.span.join(), m));
                 }
                 let mut child_tys: Option<Vec<&Type>> = None;
                 if let Some(ty) = check_arity.map(strip_parens) {
@@ -166,14 +164,13 @@ impl Scope<'_> {
                 }
             }
             Wires::Tuple(paren, items) => {
-                if items.len() > MAX_ARITY && self.check_width {
-                    self.errors.push(syn::Error::new(
-                        paren.span.join(),
-                        format!(
-                            "this tuple has {} wires, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((a, b), c)`",
-                            items.len()
-                        ),
-                    ));
+                let wide = too_wide(
+                    items.len(),
+                    |n| format!("this tuple has {n} wires"),
+                    "nest them, e.g. `((a, b), c)`",
+                );
+                if let (Some(m), true) = (wide, self.check_width) {
+                    self.errors.push(syn::Error::new(paren.span.join(), m));
                 }
                 Read::Tuple(
                     items.iter().map(|w| self.read(w)).collect(),
@@ -259,14 +256,12 @@ fn pat_names(pat: &Pat, out: &mut Vec<String>) {
 /// Checks that every tuple in a declared interface has at most 12 elements.
 pub(crate) fn check_interface_arity(ty: &Type, errors: &mut Errors) {
     if let Type::Tuple(t) = strip_parens(ty) {
-        if t.elems.len() > MAX_ARITY {
-            errors.push(syn::Error::new_spanned(
-                    t,
-                    format!(
-                        "this interface is a tuple of {} ports, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((Port<i64>, Port<i64>), Port<i64>)`",
-                        t.elems.len()
-                    ),
-                ));
+        if let Some(m) = too_wide(
+            t.elems.len(),
+            |n| format!("this interface is a tuple of {n} ports"),
+            "nest them, e.g. `((Port<i64>, Port<i64>), Port<i64>)`",
+        ) {
+            errors.push(syn::Error::new_spanned(t, m));
         }
         t.elems
             .iter()
@@ -289,15 +284,14 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         check_width: true,
     };
 
-    if def.inputs.len() > MAX_ARITY {
+    if let Some(m) = too_wide(
+        def.inputs.len(),
+        |n| format!("this segment takes {n} inputs"),
+        "group some of them, e.g. `|(a, b): (Port<i64>, Port<i64>), c: Port<i64>|`",
+    ) {
+        // At the first input past the limit.
         let extra = &def.inputs[MAX_ARITY];
-        scope.errors.push(syn::Error::new(
-            extra.pat.span(),
-            format!(
-                "a segment takes at most {MAX_ARITY} inputs, this one has {}: group some of them, e.g. `|(a, b): (Port<i64>, Port<i64>), c: Port<i64>|`",
-                def.inputs.len()
-            ),
-        ));
+        scope.errors.push(syn::Error::new(extra.pat.span(), m));
     }
     let mut input_shapes = Vec::new();
     for input in &def.inputs {

@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::derive::parse::{Receiver, Role, Signature};
-use crate::derive::ports::{LeafKind, Tree};
+use crate::attrs::parse::{Receiver, Role, Signature};
+use crate::attrs::ports::{LeafKind, Tree};
 
 /// What the generated impl needs beyond the signature.
 pub(crate) struct Target<'a> {
@@ -248,8 +248,8 @@ impl Outputs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::derive::parse::{signature, Form};
-    use crate::derive::ports::Errors;
+    use crate::attrs::parse::{signature, Form};
+    use crate::attrs::ports::Errors;
     use syn::parse_quote;
 
     fn expand(mut sig: syn::Signature) -> String {

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{GenericArgument, PathArguments, Type};
 
-use crate::MAX_ARITY;
+use crate::too_wide;
 
 /// Common owned types that are not `Copy`: as a by-value port they would fail
 /// deep inside the interface bounds, so they get a direct message.
@@ -80,38 +80,7 @@ impl Tree {
     }
 }
 
-/// Collected errors, combined into one stream of `compile_error!`s.
-#[derive(Debug, Default)]
-pub(crate) struct Errors(Option<syn::Error>, usize);
-
-impl Errors {
-    /// Records an error at `tokens`' span.
-    pub(crate) fn at(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    /// Records an error.
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        self.1 += 1;
-        match &mut self.0 {
-            Some(e) => e.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    /// How many errors were recorded so far.
-    pub(crate) fn count(&self) -> usize {
-        self.1
-    }
-
-    /// The combined error, if any.
-    pub(crate) fn finish(self) -> Result<(), syn::Error> {
-        match self.0 {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-}
+pub(crate) use crate::errors::Errors;
 
 fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree {
     let leaf = |kind, value: &Type| Tree::Leaf {
@@ -130,14 +99,12 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                     "`Notify` wraps one port, not a tuple: wrap each element, e.g. `(Notify<A>, Notify<B>)`",
                 );
             }
-            if t.elems.len() > MAX_ARITY {
-                errors.at(
-                    ty,
-                    format!(
-                        "a tuple of ports has at most {MAX_ARITY} elements, this one has {}: nest them, e.g. `((A, B), C)`",
-                        t.elems.len()
-                    ),
-                );
+            if let Some(m) = too_wide(
+                t.elems.len(),
+                |n| format!("this tuple of ports has {n} elements"),
+                "nest them, e.g. `((A, B), C)`",
+            ) {
+                errors.at(ty, m);
             }
             Tree::Tuple(
                 t.elems
@@ -441,7 +408,7 @@ mod tests {
             (
                 parse_quote!((u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8)),
                 Side::Input,
-                "at most 12 elements, this one has 13",
+                "this tuple of ports has 13 elements, but interfaces are tuples of at most 12",
             ),
         ];
         for (ty, side, expected) in cases {

@@ -6,8 +6,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, GenericParam, Pat, ReturnType, Type};
 
-use crate::derive::ports::{Errors, Side, Tree};
-use crate::MAX_ARITY;
+use crate::attrs::ports::{Errors, Side, Tree};
+use crate::too_wide;
 
 /// Which macro is reading the signature; they accept different receivers
 /// and state forms.
@@ -212,9 +212,9 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
                         interfaces_ok = false;
                         return Role::Input(Tree::Tuple(Vec::new()));
                     }
-                    let before = errors.count();
+                    let before = errors.len();
                     let tree = Tree::classify(&pt.ty, Side::Input, errors);
-                    interfaces_ok &= errors.count() == before;
+                    interfaces_ok &= errors.len() == before;
                     Role::Input(tree)
                 });
                 params.push(role);
@@ -225,19 +225,20 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
         .iter()
         .filter(|p| matches!(p, Role::Input(_)))
         .count();
-    if inputs > MAX_ARITY {
+    if let Some(m) = too_wide(
+        inputs,
+        |n| format!("this segment takes {n} input parameters"),
+        "group some into a tuple parameter",
+    ) {
         interfaces_ok = false;
-        errors.at(
-            &sig.inputs,
-            format!("a segment takes at most {MAX_ARITY} input parameters, this one takes {inputs}: group some into a tuple parameter"),
-        );
+        errors.at(&sig.inputs, m);
     }
-    let before = errors.count();
+    let before = errors.len();
     let output = match &sig.output {
         ReturnType::Default => Tree::Tuple(Vec::new()),
         ReturnType::Type(_, ty) => Tree::classify(ty, Side::Output, errors),
     };
-    interfaces_ok &= errors.count() == before;
+    interfaces_ok &= errors.len() == before;
     Signature {
         receiver,
         receiver_span,

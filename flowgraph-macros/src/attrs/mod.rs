@@ -1,4 +1,4 @@
-//! Generated `Segment` impls for plain Rust functions (`#[segment_fn]`) and
+//! The attribute macros: generated `Segment` impls for plain Rust functions (`#[segment_fn]`) and
 //! for structs with a `compute` method (`#[segment_impl]`).
 //!
 //! Phases: `parse` (signature → roles, attributes stripped) with `ports`
