@@ -130,6 +130,12 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                 Type::Slice(s) => match &*s.elem {
                     Type::Reference(inner) if inner.mutability.is_none() => {
                         check_static(&inner.elem, errors);
+                        if in_notify && side == Side::Input {
+                            errors.at(
+                                ty,
+                                "`Notify<&[&T]>` would give one flag for the whole group: take `&[&T]` (the node runs when any member changed); to see which members changed, implement `Segment` by hand, whose `RefPorts<T>` payload is `(&[bool], &[&T])`, a flag per member",
+                            );
+                        }
                         leaf(LeafKind::RefPorts, &inner.elem)
                     }
                     _ => {
@@ -389,6 +395,11 @@ mod tests {
                 parse_quote!(Option<&u8>),
                 Side::Input,
                 "cannot hold a reference",
+            ),
+            (
+                parse_quote!(Notify<&[&u8]>),
+                Side::Input,
+                "one flag for the whole group",
             ),
             (
                 parse_quote!(&str),
