@@ -29,6 +29,10 @@ pub mod typed;
 /// - `#[state(init = expr)] s: &mut S` is the node's state, built by `expr`
 ///   (`#[state]` alone uses `Default`); `#[init] first: bool` is the
 ///   build-call flag.
+/// - `#[param] k: f64` is a per-node constant: a public field of the struct
+///   (then no longer a unit struct: `b.push(Scale { k: 2.0 }, x)`), passed
+///   by clone to every call. A `Notify<&[&T]>` input is an error (it would
+///   give one flag for a whole group).
 /// - An output notifies iff some input notified (always, for a node without
 ///   inputs), unless its result type is `Notify<T>`.
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`

@@ -54,13 +54,30 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
         .filter(|a| a.path().is_ident("cfg"))
         .collect();
     let link = format!(" The segment computed by [`{name}`].");
-    let unit = quote! {
-        #(#cfgs)*
-        #(#docs)*
-        #[doc = ""]
-        #[doc = #link]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-        #vis struct #struct_name;
+    let (param_names, param_tys): (Vec<_>, Vec<_>) = sig.params().unzip();
+    let unit = if param_names.is_empty() {
+        quote! {
+            #(#cfgs)*
+            #(#docs)*
+            #[doc = ""]
+            #[doc = #link]
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            #vis struct #struct_name;
+        }
+    } else {
+        let field_docs = param_names
+            .iter()
+            .map(|n| format!(" The `{n}` parameter of [`{name}`]."));
+        quote! {
+            #(#cfgs)*
+            #(#docs)*
+            #[doc = ""]
+            #[doc = #link]
+            #[derive(Clone, Debug)]
+            #vis struct #struct_name {
+                #(#[doc = #field_docs] pub #param_names: #param_tys,)*
+            }
+        }
     };
     if let Err(e) = errors.finish() {
         let e = e.into_compile_error();
@@ -87,6 +104,15 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()),
         ),
         None => (quote!(()), quote!()),
+    };
+    // Parameters ride in the state, before the user's.
+    let (state, init) = if param_names.is_empty() {
+        (state, init)
+    } else {
+        (
+            quote!(((#(#param_tys,)*), #state)),
+            quote!(((#(self.#param_names,)*), { #init })),
+        )
     };
     let imp = expand::segment_impl(&Target {
         impl_generics: quote!(),

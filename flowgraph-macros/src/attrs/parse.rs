@@ -39,6 +39,9 @@ pub(crate) enum Role {
     },
     /// The `init` flag (`#[init] first: bool`).
     Init,
+    /// A per-node parameter (`#[param] k: f64`): a field of the generated
+    /// struct, kept in the state and passed by clone.
+    Param { name: syn::Ident, ty: Box<Type> },
 }
 
 /// A classified signature.
@@ -59,6 +62,14 @@ impl Signature {
     pub(crate) fn inputs(&self) -> impl Iterator<Item = &Tree> {
         self.params.iter().filter_map(|p| match p {
             Role::Input(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The `#[param]` parameters, in order.
+    pub(crate) fn params(&self) -> impl Iterator<Item = (&syn::Ident, &Type)> {
+        self.params.iter().filter_map(|p| match p {
+            Role::Param { name, ty } => Some((name, &**ty)),
             _ => None,
         })
     }
@@ -175,6 +186,34 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
                             errors.push(e);
                         }
                         state_seen = Some(attr.clone());
+                    } else if attr.path().is_ident("param") {
+                        if let Err(e) = attr.meta.require_path_only() {
+                            errors.push(syn::Error::new(
+                                e.span(),
+                                "`#[param]` takes no arguments: `#[param] k: f64`",
+                            ));
+                        }
+                        if form == Form::Impl {
+                            errors.at(
+                                &attr,
+                                "under `#[segment_impl]` the struct's fields are the parameters: read them through `&self`",
+                            );
+                        }
+                        match &*pt.pat {
+                            Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                                role = Some(Role::Param {
+                                    name: i.ident.clone(),
+                                    ty: pt.ty.clone(),
+                                });
+                            }
+                            other => {
+                                errors.at(
+                                    other,
+                                    "a `#[param]` becomes a field of the segment struct: name it, e.g. `#[param] k: f64`",
+                                );
+                                role = Some(Role::Init);
+                            }
+                        }
                     } else if attr.path().is_ident("init") {
                         if let Err(e) = attr.meta.require_path_only() {
                             errors.push(syn::Error::new(
@@ -470,6 +509,23 @@ mod tests {
                 ),
                 Form::Impl,
                 &["the state is the struct itself"],
+            ),
+            (
+                parse_quote!(
+                    fn compute(&self, #[param] k: f64) {}
+                ),
+                Form::Impl,
+                &["the struct's fields are the parameters"],
+            ),
+            (
+                parse_quote!(
+                    fn f(#[param] (a, b): (u8, u8), #[param(x)] c: u8) {}
+                ),
+                Form::Fn,
+                &[
+                    "name it, e.g. `#[param] k: f64`",
+                    "`#[param]` takes no arguments",
+                ],
             ),
             (
                 parse_quote!(
