@@ -809,3 +809,23 @@ fn expansion_type_grows_linearly() {
         assert_eq!((g.view(w40), g.view(x40)), (41 * v, v));
     }
 }
+
+/// An `Arr` inside `.fork`, destructured by a `let`, takes its output
+/// interface from where its wires go: a segment, or the declared outputs.
+#[test]
+fn arr_in_a_fork_destructured() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(3_i64));
+    let (sum, n) = b.push(
+        segment!(|x: Port<i64>| -> (Port<i64>, Port<i64>) {
+            let (t, n) = x => Inc.fork(Arr::new(|(f, v): (bool, i64), _| (f, v * 2)));
+            let (u, m) = x => Inc.fork(Arr::new(|(f, v): (bool, i64), _| (f, v * 10)));
+            let sum = (t, m) => Add;
+            let _u = u => Inc;
+            (sum, n)
+        }),
+        *s,
+    );
+    let g = Graph::from_builder(b);
+    assert_eq!((g.view(sum), g.view(n)), (4 + 30, 6));
+}
