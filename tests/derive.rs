@@ -345,3 +345,44 @@ fn group_outputs_carry_a_notify_plane() {
 fn total_of_group(xs: &[&i64]) -> i64 {
     xs.iter().copied().sum()
 }
+
+/// A weighted sum with per-node weights and a per-node state.
+#[segment_fn]
+fn weighted(
+    #[param] w: (i64, i64),
+    #[state(init = 0)] calls: &mut u32,
+    #[param] label: &'static str,
+    a: i64,
+    b: i64,
+) -> i64 {
+    *calls += 1;
+    assert_eq!(label, "w");
+    w.0 * a + w.1 * b
+}
+
+#[test]
+fn params_are_fields_of_the_segment() {
+    let mut b = GraphBuilder::new();
+    let x = b.push_source(Source::new(1_i64));
+    let y = b.push_source(Source::new(10_i64));
+    let s = b.push(
+        Weighted {
+            w: (2, 3),
+            label: "w",
+        },
+        (*x, *y),
+    );
+    let t = b.push(
+        Weighted {
+            w: (-1, 1),
+            label: "w",
+        },
+        (*x, *y),
+    );
+    let mut g = Graph::from_builder(b);
+    assert_eq!((g.view(s), g.view(t)), (32, 9));
+    *g.state_mut(x) = 5;
+    g.stabilize(&mut Pool::new(1));
+    assert_eq!((g.view(s), g.view(t)), (40, 5));
+    assert_eq!(weighted((1, 1), &mut 0, "w", 1, 2), 3);
+}

@@ -5,10 +5,26 @@
 //! `proc_macro2` token streams, so the phases can be unit-tested.
 
 mod arrow;
-mod derive;
+mod attrs;
+mod errors;
+#[cfg(test)]
+mod fuzz;
 
-/// The widest tuple an interface may be (both macros check it).
+/// The widest tuple an interface may be.
 const MAX_ARITY: usize = 12;
+
+/// The arity check of both macro families: if `found` elements exceed
+/// [`MAX_ARITY`], the message "`subject`, but interfaces are tuples of at
+/// most 12: `fix`", where `subject` names the count (`this tuple has 13
+/// wires`).
+fn too_wide(found: usize, subject: impl FnOnce(usize) -> String, fix: &str) -> Option<String> {
+    (found > MAX_ARITY).then(|| {
+        format!(
+            "{}, but interfaces are tuples of at most {MAX_ARITY}: {fix}",
+            subject(found)
+        )
+    })
+}
 
 /// Turns a plain function into a `Segment`; documented in `flowgraph`.
 #[proc_macro_attribute]
@@ -16,7 +32,7 @@ pub fn segment_fn(
     attr: proc_macro::TokenStream,
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
-    derive::segment_fn(attr.into(), item.into()).into()
+    attrs::segment_fn(attr.into(), item.into()).into()
 }
 
 /// Turns a struct with a `compute` method into a `Segment`; documented in `flowgraph`.
@@ -25,7 +41,7 @@ pub fn segment_impl(
     attr: proc_macro::TokenStream,
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
-    derive::segment_impl(attr.into(), item.into()).into()
+    attrs::segment_impl(attr.into(), item.into()).into()
 }
 
 /// The arrow notation for fused segments; documented on its re-export

@@ -1,280 +1,69 @@
 //! Support for the code that `segment!` generates. Not public API: reached
 //! only through `flowgraph::__private`.
 //!
-//! The macro plumbs wires with the public combinators (`Id`, `Left`,
-//! `Right`, `Comp`, `Fork`, `Par`). What they cannot express lives here:
+//! An invocation expands to one generated segment whose `compute` calls the
+//! user's segments in turn, its wires plain local variables, so the
+//! expansion and its types grow linearly with the body. The generated impl
+//! is generic over every type it uses (so an invocation may sit in a generic
+//! function); the types are fixed, and checked in the user's terms, by the
+//! helpers here, called at the invocation:
 //!
-//! - *witness* constructors (`left_of(&s)`, …) that build a projection whose
-//!   input interface is the output interface of an already-built segment
-//!   `s`, so every type is known where it is formed;
-//! - the n-ary projection [`Pick`] and fan-out [`Fan`], for tuples the user
-//!   wrote with an arity other than 2;
-//! - checks with messages in the user's terms ([`apply`], [`expect`]), and
-//!   the [`Placeholder`] a failed expansion stands on.
+//! - [`interface_of`] (the value after `=>` is a segment), [`feeds`] (the
+//!   wires fit its inputs), [`destructure`] (a tuple pattern fits the value
+//!   it binds) and [`declared`] (an output is the declared interface);
+//! - each check returns a [`Cast`], the identity on payloads between two
+//!   interfaces it proved equal, which the generated `compute` applies where
+//!   it needs that equality. A failed check is thus reported once, where it
+//!   fails, and the generated segment stays a `Segment`: no second error
+//!   where it is used;
+//! - a failed expansion stands on a [`Placeholder`].
 #![deny(unsafe_code)]
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::typed::{Comp, Fork, Id, Interface, Left, Par, Right, Segment};
+use crate::typed::{Interface, Segment};
 
-/// The output interface of a combinator under construction, known without
-/// requiring it to be a [`Segment`] yet.
-///
-/// Witness helpers read the outputs of the previous stage through this trait
-/// rather than through `Segment`, so a mismatch inside that stage (wires that
-/// do not fit a segment's inputs) is reported once, at the `=>` that causes
-/// it, instead of again at every later stage.
-pub trait Wired {
-    /// The output interface.
-    type Out: Interface;
-}
-
-impl<T: Interface> Wired for Id<T> {
-    type Out = T;
-}
-impl<T: Interface, U: Interface> Wired for Left<T, U> {
-    type Out = T;
-}
-impl<T: Interface, U: Interface> Wired for Right<T, U> {
-    type Out = U;
-}
-impl<T: Nth<I, N>, const I: usize, const N: usize> Wired for Pick<T, I, N> {
-    type Out = T::Out;
-}
-impl<T: Interface> Wired for Nil<T> {
-    type Out = ();
-}
-/// The last part of a composition is a user segment or a projection.
-impl<F, G: Segment> Wired for Comp<F, G> {
-    type Out = G::Outputs;
-}
-impl<F: Wired, G: Wired> Wired for Fork<F, G> {
-    type Out = (F::Out, G::Out);
-}
-impl<F: Wired, G: Wired> Wired for Par<F, G> {
-    type Out = (F::Out, G::Out);
-}
-
-/// A pair of interfaces.
-#[diagnostic::on_unimplemented(
-    message = "cannot destructure `{Self}` into 2 wires",
-    label = "this pattern has 2 wires, but its value is `{Self}`",
-    note = "a tuple pattern must have the shape of the segment outputs it destructures; bind the whole value to one wire with `let x = …`"
-)]
-pub trait Pair: Interface {
-    /// The first element.
-    type L: Interface;
-    /// The second element.
-    type R: Interface;
-}
-
-impl<A: Interface, B: Interface> Pair for (A, B) {
-    type L = A;
-    type R = B;
-}
-
-/// Element `I` of an `N`-tuple of interfaces.
-#[diagnostic::on_unimplemented(
-    message = "cannot destructure `{Self}` into {N} wires",
-    label = "this pattern has {N} wires, but its value is `{Self}`",
-    note = "a tuple pattern must have the shape of the segment outputs it destructures; bind the whole value to one wire with `let x = …`"
-)]
-pub trait Nth<const I: usize, const N: usize>: Interface {
-    /// The element's interface.
-    type Out: Interface;
-    /// Projects a payload tree on the element.
-    fn nth(values: Self::Values<'_>) -> <Self::Out as Interface>::Values<'_>;
-}
-
-macro_rules! nth {
-    ($n:literal; $all:tt; $($i:tt $t:ident),+) => {
-        $(nth!(@one $n; $all; $i $t);)+
-    };
-    (@one $n:literal; ($($all:ident),+); $i:tt $t:ident) => {
-        impl<$($all: Interface),+> Nth<$i, $n> for ($($all,)+) {
-            type Out = $t;
-            #[inline(always)]
-            fn nth(values: Self::Values<'_>) -> <$t as Interface>::Values<'_> {
-                values.$i
-            }
-        }
-    };
-}
-
-nth!(1; (A); 0 A);
-nth!(2; (A, B); 0 A, 1 B);
-nth!(3; (A, B, C); 0 A, 1 B, 2 C);
-nth!(4; (A, B, C, D); 0 A, 1 B, 2 C, 3 D);
-nth!(5; (A, B, C, D, E); 0 A, 1 B, 2 C, 3 D, 4 E);
-nth!(6; (A, B, C, D, E, F); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F);
-nth!(7; (A, B, C, D, E, F, G); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G);
-nth!(8; (A, B, C, D, E, F, G, H); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H);
-nth!(9; (A, B, C, D, E, F, G, H, J); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 J);
-nth!(10; (A, B, C, D, E, F, G, H, J, K); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 J, 9 K);
-nth!(11; (A, B, C, D, E, F, G, H, J, K, L); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 J, 9 K, 10 L);
-nth!(12; (A, B, C, D, E, F, G, H, J, K, L, M); 0 A, 1 B, 2 C, 3 D, 4 E, 5 F, 6 G, 7 H, 8 J, 9 K, 10 L, 11 M);
-
-/// The projection on element `I` of an `N`-tuple `T` (for `N ≠ 2`; pairs use
-/// `Left` / `Right`).
-pub struct Pick<T, const I: usize, const N: usize>(PhantomData<fn() -> T>);
-
-impl<T, const I: usize, const N: usize> fmt::Debug for Pick<T, I, N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pick<{}, {I}>", std::any::type_name::<T>())
-    }
-}
-
-impl<T: Nth<I, N>, const I: usize, const N: usize> Segment for Pick<T, I, N> {
-    type Inputs = T;
-    type Outputs = T::Out;
-    type State = ();
-
-    fn init(self) {}
-
-    #[inline(always)]
-    fn compute<'a, 'b: 'a>(
-        inputs: T::Values<'a>,
-        _: &'b mut (),
-        _: bool,
-    ) -> <T::Out as Interface>::Values<'a> {
-        T::nth(inputs)
-    }
-}
-
-/// The n-ary fan-out (for `n ≠ 2`; pairs use `Fork`): a tuple of segments on
-/// the same inputs, their outputs gathered in a tuple.
-#[derive(Debug)]
-pub struct Fan<T>(pub T);
-
-macro_rules! fan {
-    ($first:ident $fi:tt $(, $name:ident $idx:tt)*) => {
-        impl<$first: Wired $(, $name: Wired)*> Wired for Fan<($first, $($name,)*)> {
-            type Out = ($first::Out, $($name::Out,)*);
-        }
-
-        impl<$first: Segment $(, $name: Segment<Inputs = $first::Inputs>)*> Segment
-            for Fan<($first, $($name,)*)>
-        {
-            type Inputs = $first::Inputs;
-            type Outputs = ($first::Outputs, $($name::Outputs,)*);
-            type State = ($first::State, $($name::State,)*);
-
-            fn init(self) -> Self::State {
-                (self.0.$fi.init(), $(self.0.$idx.init(),)*)
-            }
-
-            #[inline(always)]
-            fn compute<'a, 'b: 'a>(
-                inputs: <$first::Inputs as Interface>::Values<'a>,
-                state: &'b mut Self::State,
-                init: bool,
-            ) -> <Self::Outputs as Interface>::Values<'a> {
-                (
-                    $first::compute(inputs, &mut state.$fi, init),
-                    $($name::compute(inputs, &mut state.$idx, init),)*
-                )
-            }
-        }
-    };
-}
-
-fan!(A 0);
-fan!(A 0, B 1);
-fan!(A 0, B 1, C 2);
-fan!(A 0, B 1, C 2, D 3);
-fan!(A 0, B 1, C 2, D 3, E 4);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, L 10);
-fan!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, J 8, K 9, L 10, M 11);
-
-/// Drops its inputs: `T → ()`.
-pub struct Nil<T>(PhantomData<fn() -> T>);
-
-impl<T> fmt::Debug for Nil<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Nil<{}>", std::any::type_name::<T>())
-    }
-}
-
-impl<T: Interface> Segment for Nil<T> {
-    type Inputs = T;
-    type Outputs = ();
-    type State = ();
-
-    fn init(self) {}
-
-    #[inline(always)]
-    fn compute<'a, 'b: 'a>(_: T::Values<'a>, _: &'b mut (), _: bool) {}
-}
-
-/// The start of a pipeline: the identity on the declared inputs.
-#[inline(always)]
-pub fn input<T: Interface>() -> Id<T> {
-    Id::new()
-}
-
-/// The identity on the outputs of `s`.
-#[inline(always)]
-pub fn id_of<S: Wired>(_: &S) -> Id<S::Out> {
-    Id::new()
-}
-
-/// Drops the outputs of `s`.
-#[inline(always)]
-pub fn nil_of<S: Wired>(_: &S) -> Nil<S::Out> {
-    Nil(PhantomData)
-}
-
-/// The first projection of the outputs of `s`.
-#[inline(always)]
-pub fn left_of<S: Wired>(_: &S) -> Left<<S::Out as Pair>::L, <S::Out as Pair>::R>
-where
-    S::Out: Pair,
-{
-    Left::new()
-}
-
-/// The second projection of the outputs of `s`.
-#[inline(always)]
-pub fn right_of<S: Wired>(_: &S) -> Right<<S::Out as Pair>::L, <S::Out as Pair>::R>
-where
-    S::Out: Pair,
-{
-    Right::new()
-}
-
-/// The projection on element `I` of the `N`-tuple output of `s`.
-#[inline(always)]
-pub fn pick_of<const I: usize, const N: usize, S: Wired>(_: &S) -> Pick<S::Out, I, N>
-where
-    S::Out: Nth<I, N>,
-{
-    Pick(PhantomData)
-}
+/// What the checks of `segment!` are proved on: the relations are traits
+/// of this one type, parameterized by both sides, so a check can infer
+/// either side from the other.
+#[derive(Clone, Copy, Debug)]
+pub struct Check;
 
 /// The wires fed to a segment by `=>` match its inputs.
 #[diagnostic::on_unimplemented(
-    message = "these wires are `{Self}`, but the segment after `=>` takes `{I}`",
+    message = "these wires are `{W}`, but the segment after `=>` takes `{I}`",
     label = "wires of the wrong interface for this segment",
     note = "the wires before `=>` must have the shape and port types of the segment's `Inputs`: one wire per port, tuples nested as in `Inputs`",
     note = "a `RefPort<T>` wire cannot feed a `Port<T>` input (nor the reverse): convert it with a segment"
 )]
-pub trait Feeds<I> {}
-impl<T> Feeds<T> for T {}
+pub trait Feeds<I: Interface, W: Interface> {
+    /// The identity on payloads.
+    fn feed(values: W::Values<'_>) -> I::Values<'_>;
+}
+impl<T: Interface> Feeds<T, T> for Check {
+    #[inline(always)]
+    fn feed(values: T::Values<'_>) -> T::Values<'_> {
+        values
+    }
+}
 
 /// An output of the body matches the declared output interface.
 #[diagnostic::on_unimplemented(
-    message = "this output is `{Self}`, but the signature declares `{D}`",
+    message = "this output is `{W}`, but the signature declares `{D}`",
     label = "declared as `{D}` after `->`",
     note = "fix the declaration after `->`, or return a wire of the declared interface"
 )]
-pub trait Declared<D> {}
-impl<T> Declared<T> for T {}
+pub trait Declared<D: Interface, W: Interface> {
+    /// The identity on payloads.
+    fn declared(values: W::Values<'_>) -> D::Values<'_>;
+}
+impl<T: Interface> Declared<T, T> for Check {
+    #[inline(always)]
+    fn declared(values: T::Values<'_>) -> T::Values<'_> {
+        values
+    }
+}
 
 /// A type, as a value.
 pub struct Marker<T>(PhantomData<fn() -> T>);
@@ -285,34 +74,344 @@ impl<T> fmt::Debug for Marker<T> {
     }
 }
 
-/// The inputs of the value after `=>`, which must be a segment.
-#[inline(always)]
-pub fn inputs_of<S: Segment>(_: &S) -> Marker<S::Inputs> {
-    Marker(PhantomData)
+/// The identity on payloads from interface `F` to interface `T`, proved by
+/// the check that produced it.
+pub trait Cast<F: Interface, T: Interface>: Copy + Send + Sync + 'static {
+    /// The identity on payloads.
+    fn cast(self, values: F::Values<'_>) -> T::Values<'_>;
 }
 
-/// The interface of the wires before `=>`.
-#[inline(always)]
-pub fn outputs_of<A: Wired>(_: &A) -> Marker<A::Out> {
-    Marker(PhantomData)
+/// The cast of [`Feeds`], proved by `C`.
+#[allow(clippy::type_complexity, reason = "a phantom of the three types")]
+struct FeedCast<F, T, C>(PhantomData<fn() -> (F, T, C)>);
+impl<F, T, C> Clone for FeedCast<F, T, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F, T, C> Copy for FeedCast<F, T, C> {}
+impl<T: Interface, F: Interface, C: Feeds<T, F> + 'static> Cast<F, T> for FeedCast<F, T, C> {
+    #[inline(always)]
+    fn cast(self, values: F::Values<'_>) -> T::Values<'_> {
+        C::feed(values)
+    }
 }
 
-/// Checks that wires of interface `O` fit inputs `I`. Both are concrete by
-/// the time this is called, so a mismatch is reported by [`Feeds`], in the
-/// user's terms, rather than as a projection that fails to unify.
-#[inline(always)]
-pub fn check_feeds<I, O: Feeds<I>>(_: Marker<I>, _: Marker<O>) {}
-
-/// `args => segment`: feeds the outputs of `args` to `segment` (checked by
-/// [`check_feeds`]).
-#[inline(always)]
-pub fn apply<A, S>(args: A, segment: S) -> Comp<A, S> {
-    Comp(args, segment)
+/// The cast of [`Declared`], proved by `C`.
+#[allow(clippy::type_complexity, reason = "a phantom of the three types")]
+struct DeclaredCast<F, T, C>(PhantomData<fn() -> (F, T, C)>);
+impl<F, T, C> Clone for DeclaredCast<F, T, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F, T, C> Copy for DeclaredCast<F, T, C> {}
+impl<T: Interface, F: Interface, C: Declared<T, F> + 'static> Cast<F, T> for DeclaredCast<F, T, C> {
+    #[inline(always)]
+    fn cast(self, values: F::Values<'_>) -> T::Values<'_> {
+        C::declared(values)
+    }
 }
 
-/// Checks that outputs of interface `O` are the declared `D`.
+/// The cast of [`Destructure`].
+struct PartsCast<T, const N: usize>(PhantomData<fn() -> T>);
+impl<T, const N: usize> Clone for PartsCast<T, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, const N: usize> Copy for PartsCast<T, N> {}
+impl<T: Destructure<N>, const N: usize> Cast<T, T::Parts> for PartsCast<T, N> {
+    #[inline(always)]
+    fn cast(self, values: T::Values<'_>) -> <T::Parts as Interface>::Values<'_> {
+        T::parts(values)
+    }
+}
+
+/// An interface that a tuple pattern of `N` wires destructures.
+#[diagnostic::on_unimplemented(
+    message = "cannot destructure `{Self}` into {N} wires",
+    label = "this pattern has {N} wires, but its value is `{Self}`",
+    note = "a tuple pattern must have the shape of the segment outputs it destructures; bind the whole value to one wire with `let x = …`"
+)]
+pub trait Destructure<const N: usize>: Interface {
+    /// The same tuple.
+    type Parts: Interface;
+    /// The identity on payloads.
+    fn parts(values: Self::Values<'_>) -> <Self::Parts as Interface>::Values<'_>;
+}
+
+impl Destructure<0> for () {
+    type Parts = ();
+    #[inline(always)]
+    fn parts(values: Self::Values<'_>) -> <Self::Parts as Interface>::Values<'_> {
+        values
+    }
+}
+
+macro_rules! destructure {
+    ($n:literal; $($t:ident),+) => {
+        impl<$($t: Interface),+> Destructure<$n> for ($($t,)+) {
+            type Parts = ($($t,)+);
+            #[inline(always)]
+            fn parts(values: Self::Values<'_>) -> Self::Values<'_> {
+                values
+            }
+        }
+    };
+}
+
+destructure!(1; A);
+destructure!(2; A, B);
+destructure!(3; A, B, C);
+destructure!(4; A, B, C, D);
+destructure!(5; A, B, C, D, E);
+destructure!(6; A, B, C, D, E, F);
+destructure!(7; A, B, C, D, E, F, G);
+destructure!(8; A, B, C, D, E, F, G, H);
+destructure!(9; A, B, C, D, E, F, G, H, J);
+destructure!(10; A, B, C, D, E, F, G, H, J, K);
+destructure!(11; A, B, C, D, E, F, G, H, J, K, L);
+destructure!(12; A, B, C, D, E, F, G, H, J, K, L, M);
+
+impl<T> Marker<T> {
+    /// The marker of `T`.
+    #[inline(always)]
+    pub fn new() -> Self {
+        Marker(PhantomData)
+    }
+}
+impl<T> Default for Marker<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+impl<T> Clone for Marker<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Marker<T> {}
+
+/// A declared interface, which must be one.
 #[inline(always)]
-pub fn expect<D, O: Declared<D>>(_: Marker<O>) {}
+pub fn interface<T: Interface>() -> Marker<T> {
+    Marker::new()
+}
+
+/// The value after `=>`, which must be a segment: its interfaces.
+#[inline(always)]
+pub fn interface_of<S: Segment>(_: &S) -> (Marker<S::Inputs>, Marker<S::Outputs>) {
+    (Marker::new(), Marker::new())
+}
+
+/// One user segment of a fused `segment!`.
+#[derive(Debug)]
+pub struct Leaf<S>(pub S);
+
+/// The state of one user segment, typed by its segment.
+pub struct Slot<S: Segment> {
+    state: S::State,
+    segment: PhantomData<fn() -> S>,
+}
+
+impl<S: Segment> fmt::Debug for Slot<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Slot<{}>", std::any::type_name::<S>())
+    }
+}
+
+/// A balanced tree of the user segments of a `segment!` (`Leaf`s, pairs,
+/// `()`), whose state is the same tree of their [`Slot`]s.
+pub trait Segments {
+    /// The tree of states.
+    type State: Send + 'static;
+    /// Makes the states.
+    fn init(self) -> Self::State;
+}
+
+impl Segments for () {
+    type State = ();
+    fn init(self) {}
+}
+
+impl<S: Segment + 'static> Segments for Leaf<S> {
+    type State = Slot<S>;
+    #[inline]
+    fn init(self) -> Slot<S> {
+        Slot {
+            state: self.0.init(),
+            segment: PhantomData,
+        }
+    }
+}
+
+impl<A: Segments, B: Segments> Segments for (A, B) {
+    type State = (A::State, B::State);
+    #[inline]
+    fn init(self) -> Self::State {
+        (self.0.init(), self.1.init())
+    }
+}
+
+/// Runs the segment of `slot` in a fused `compute`.
+#[inline(always)]
+pub fn run<'a, 'b: 'a, S: Segment>(
+    slot: &'b mut Slot<S>,
+    inputs: <S::Inputs as Interface>::Values<'a>,
+    init: bool,
+) -> <S::Outputs as Interface>::Values<'a> {
+    S::compute(inputs, &mut slot.state, init)
+}
+
+/// The segment `segment!` expands to: the tree of the user's segments, the
+/// casts its checks produced, and the `compute` running them in order (a
+/// closure that captures nothing).
+pub struct Fused<I, O, Segs, Casts, F> {
+    segments: Segs,
+    casts: Casts,
+    compute: F,
+    interfaces: PhantomData<fn() -> (I, O)>,
+}
+
+impl<I, O, Segs, Casts, F> fmt::Debug for Fused<I, O, Segs, Casts, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("segment!")
+    }
+}
+
+/// The fused segment of inputs `I` and outputs `O`. The signature of
+/// `compute` is fixed here.
+#[inline(always)]
+pub fn fused<I: Interface, O: Interface, Segs, Casts, F>(
+    _: Marker<I>,
+    _: Marker<O>,
+    segments: Segs,
+    casts: Casts,
+    compute: F,
+) -> Fused<I, O, Segs, Casts, F>
+where
+    Segs: Segments,
+    Casts: Copy,
+    F: for<'a> Fn(I::Values<'a>, &'a mut Segs::State, Casts, bool) -> O::Values<'a>,
+{
+    Fused {
+        segments,
+        casts,
+        compute,
+        interfaces: PhantomData,
+    }
+}
+
+impl<I, O, Segs, Casts, F> Segment for Fused<I, O, Segs, Casts, F>
+where
+    I: Interface,
+    O: Interface,
+    Segs: Segments,
+    Casts: Copy + Send + 'static,
+    F: for<'a> Fn(I::Values<'a>, &'a mut Segs::State, Casts, bool) -> O::Values<'a>
+        + Send
+        + 'static,
+{
+    type Inputs = I;
+    type Outputs = O;
+    type State = (Segs::State, Casts, F);
+
+    #[inline]
+    fn init(self) -> Self::State {
+        (self.segments.init(), self.casts, self.compute)
+    }
+
+    #[inline(always)]
+    fn compute<'a, 'b: 'a>(
+        inputs: I::Values<'a>,
+        (states, casts, f): &'b mut Self::State,
+        init: bool,
+    ) -> O::Values<'a> {
+        f(inputs, states, *casts, init)
+    }
+}
+
+/// Checks that the wires `W` fit the inputs `I` of a segment, by [`Check`].
+///
+/// The check is proved by `C`, the second argument, and both interfaces
+/// come in the first: so the relation is selected only once both are known
+/// (a mismatch is then reported by [`Feeds`], not as a type error), and an
+/// interface still unknown at that point (that of `Arr::new(…)`, say) is
+/// inferred from the other.
+#[inline(always)]
+pub fn feeds<I: Interface, W: Interface, C: Feeds<I, W> + 'static>(
+    _: Marker<(I, W)>,
+    _: C,
+) -> impl Cast<W, I> {
+    FeedCast::<W, I, C>(PhantomData)
+}
+
+/// Checks that the outputs `W` are the declared `D` (proved as in
+/// [`feeds`]).
+#[inline(always)]
+pub fn declared<D: Interface, W: Interface, C: Declared<D, W> + 'static>(
+    _: Marker<(D, W)>,
+    _: C,
+) -> impl Cast<W, D> {
+    DeclaredCast::<W, D, C>(PhantomData)
+}
+
+/// Checks that a tuple pattern of `N` wires destructures `T`.
+#[inline(always)]
+pub fn destructure<const N: usize, T: Destructure<N>>(
+    _: Marker<T>,
+) -> (Marker<T::Parts>, impl Cast<T, T::Parts>) {
+    (Marker::new(), PartsCast::<T, N>(PhantomData))
+}
+
+macro_rules! split {
+    ($name:ident; $($t:ident),*) => {
+        /// The markers of a tuple's elements.
+        #[inline(always)]
+        #[allow(clippy::unused_unit, reason = "no element is `()`")]
+        pub fn $name<$($t),*>(_: Marker<($($t,)*)>) -> ($(Marker<$t>,)*) {
+            ($(Marker::<$t>::new(),)*)
+        }
+    };
+}
+split!(split0;);
+split!(split1; A);
+split!(split2; A, B);
+split!(split3; A, B, C);
+split!(split4; A, B, C, D);
+split!(split5; A, B, C, D, E);
+split!(split6; A, B, C, D, E, F);
+split!(split7; A, B, C, D, E, F, G);
+split!(split8; A, B, C, D, E, F, G, H);
+split!(split9; A, B, C, D, E, F, G, H, J);
+split!(split10; A, B, C, D, E, F, G, H, J, K);
+split!(split11; A, B, C, D, E, F, G, H, J, K, L);
+split!(split12; A, B, C, D, E, F, G, H, J, K, L, M);
+
+macro_rules! join {
+    ($name:ident; $($t:ident $v:ident),*) => {
+        /// The marker of a tuple, from its elements' markers.
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments, reason = "one per element of a 12-tuple")]
+        pub fn $name<$($t),*>($(_: Marker<$t>),*) -> Marker<($($t,)*)> {
+            Marker::new()
+        }
+    };
+}
+join!(join0;);
+join!(join1; A a);
+join!(join2; A a, B b);
+join!(join3; A a, B b, C c);
+join!(join4; A a, B b, C c, D d);
+join!(join5; A a, B b, C c, D d, E e);
+join!(join6; A a, B b, C c, D d, E e, F f);
+join!(join7; A a, B b, C c, D d, E e, F f, G g);
+join!(join8; A a, B b, C c, D d, E e, F f, G g, H h);
+join!(join9; A a, B b, C c, D d, E e, F f, G g, H h, J j);
+join!(join10; A a, B b, C c, D d, E e, F f, G g, H h, J j, K k);
+join!(join11; A a, B b, C c, D d, E e, F f, G g, H h, J j, K k, L l);
+join!(join12; A a, B b, C c, D d, E e, F f, G g, H h, J j, K k, L l, M m);
 
 /// What a `segment!` with errors expands to: a segment of the declared
 /// interfaces, so the mistake is reported once, at the macro. Its compute is

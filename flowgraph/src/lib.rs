@@ -30,6 +30,10 @@ pub mod typed;
 /// - `#[state(init = expr)] s: &mut S` is the node's state, built by `expr`
 ///   (`#[state]` alone uses `Default`); `#[init] first: bool` is the
 ///   build-call flag.
+/// - `#[param] k: f64` is a per-node constant: a public field of the struct
+///   (then no longer a unit struct: `b.push(Scale { k: 2.0 }, x)`), passed
+///   by clone to every call. A `Notify<&[&T]>` input is an error (it would
+///   give one flag for a whole group).
 /// - An output notifies iff some input notified (always, for a node without
 ///   inputs), unless its result type is `Notify<T>`.
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`
@@ -270,6 +274,36 @@ pub use flowgraph_macros::segment_impl;
 /// let _ = segment!(|x: Port<i64>| -> Port<i64> { y });
 /// ```
 pub use flowgraph_macros::segment;
+
+/// The thread pool that runs graphs (also `flowgraph::core::Pool`).
+pub use crate::core::Pool;
+
+/// The names most programs use, in one import: the typed API, the
+/// [`Pool`] and the macros.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::prelude::*;
+///
+/// #[segment_fn]
+/// fn double(x: i64) -> i64 {
+///     2 * x
+/// }
+///
+/// let mut b = GraphBuilder::new();
+/// let s = b.push_source(Source::new(3_i64));
+/// let y = b.push(Double, *s);
+/// let mut g = Graph::from_builder(b);
+/// *g.state_mut(s) = 4;
+/// g.stabilize(&mut Pool::new(1));
+/// assert_eq!(g.view(y), 8);
+/// ```
+pub mod prelude {
+    pub use crate::core::Pool;
+    pub use crate::typed::*;
+    pub use crate::{segment, segment_fn, segment_impl};
+}
 
 #[doc(hidden)]
 /// Paths used by generated code; not part of the public API.

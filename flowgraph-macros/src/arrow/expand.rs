@@ -17,17 +17,16 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Expr, Type};
 
-use super::lower::{Lowered, Plumb, SpanEq};
 use super::parse::SegmentDef;
-use super::resolve::Resolved;
+use super::resolve::{strip_parens, Read, Resolved, Shape};
 use super::Errors;
 
 /// What the expansion needs from the signature, also on error.
 pub(crate) struct Signature {
     /// The declared `Inputs`, `()` standing in for a missing annotation.
     pub(crate) inputs: TokenStream,
-    /// The span of the whole input list.
-    pub(crate) inputs_span: Span,
+    /// The declared interface of each input.
+    pub(crate) input_types: Vec<TokenStream>,
     /// The declared `Outputs`, `()` if missing.
     pub(crate) output: TokenStream,
     /// The user's segment expressions, to keep them type-checked on error.
@@ -48,6 +47,7 @@ impl Signature {
             1 => tys[0].clone(),
             _ => quote!((#(#tys,)*)),
         };
+        let tys = tys.clone();
         let output = def
             .output
             .as_ref()
@@ -56,14 +56,9 @@ impl Signature {
         if let Some((_, e)) = def.tail.as_ref().and_then(|t| t.apply.as_ref()) {
             segments.push(e.clone());
         }
-        let inputs_span = def
-            .inputs_span
-            .0
-            .join(def.inputs_span.1)
-            .unwrap_or(def.inputs_span.0);
         Signature {
             inputs,
-            inputs_span,
+            input_types: tys,
             output,
             segments,
         }
@@ -88,101 +83,18 @@ pub(crate) fn fallback(sig: Option<&Signature>, errors: Errors) -> TokenStream {
     }}
 }
 
-struct Gen<'r> {
-    resolved: &'r Resolved,
+/// The expansion being built: the user's segments and the checks at the
+/// invocation (`outer`), and the body of the fused `compute` (`body`).
+struct Direct {
+    outer: TokenStream,
+    body: TokenStream,
+    /// The user's segments.
+    segments: Vec<Ident>,
+    /// The casts the checks produced, passed to `compute`.
+    casts: Vec<Ident>,
+    /// Per wire: its variable in `compute` and its marker at the invocation.
+    wires: Vec<Option<(Ident, Ident)>>,
     next: usize,
-}
-
-impl Gen<'_> {
-    fn fresh(&mut self, what: &str) -> Ident {
-        self.next += 1;
-        Ident::new(&format!("__{what}{}", self.next), Span::mixed_site())
-    }
-
-    /// The expression of segment `p`, whose inputs are the outputs of `w`.
-    fn expr(&mut self, p: &Plumb, w: &Ident) -> TokenStream {
-        let private = quote!(::flowgraph::__private);
-        let typed = quote!(::flowgraph::typed);
-        match p {
-            Plumb::Id => quote!(#private::id_of(&#w)),
-            Plumb::Left(span) => projection(quote!(left_of), *span, w),
-            Plumb::Right(span) => projection(quote!(right_of), *span, w),
-            Plumb::Pick { index, arity, span } => {
-                let index = proc_macro2::Literal::usize_unsuffixed(*index);
-                let arity = proc_macro2::Literal::usize_unsuffixed(*arity);
-                projection(quote!(pick_of::<#index, #arity, _>), *span, w)
-            }
-            Plumb::Comp(f, g) => {
-                let (a, b) = (self.fresh("f"), self.fresh("g"));
-                let fe = self.expr(f, w);
-                let ge = self.expr(g, &a);
-                quote!({ let #a = #fe; let #b = #ge; #typed::Comp(#a, #b) })
-            }
-            Plumb::Fork(f, g) => {
-                let (fe, ge) = (self.expr(f, w), self.expr(g, w));
-                quote!(#typed::Fork(#fe, #ge))
-            }
-            Plumb::Par(f, g) => {
-                let (l, r) = (self.fresh("l"), self.fresh("r"));
-                let (fe, ge) = (self.expr(f, &l), self.expr(g, &r));
-                quote!({
-                    let #l = #private::left_of(&#w);
-                    let #r = #private::right_of(&#w);
-                    #typed::Par(#fe, #ge)
-                })
-            }
-            Plumb::Fan(items) if items.is_empty() => quote!(#private::nil_of(&#w)),
-            Plumb::Fan(items) => {
-                let items: Vec<_> = items.iter().map(|i| self.expr(i, w)).collect();
-                quote!(#private::Fan((#(#items,)*)))
-            }
-            Plumb::Apply { args, step } => {
-                let step = &self.resolved.steps[*step];
-                let (a, s) = (self.fresh("args"), self.fresh("seg"));
-                let (i, o) = (self.fresh("ins"), self.fresh("wires"));
-                let ae = self.expr(args, w);
-                let seg = &step.segment;
-                let seg_span = syn::spanned::Spanned::span(seg);
-                let wires_span = step.args.span();
-                let s_s = located(&s, seg_span);
-                let (i_w, o_w) = (located(&i, wires_span), located(&o, wires_span));
-                // Each check is reported at the user's tokens: "not a
-                // segment" at the segment, a mismatch at the wires.
-                let ins = quote_spanned!(seg_span=> #private::inputs_of(&#s_s));
-                let feeds = quote_spanned!(wires_span=> #private::check_feeds(#i_w, #o_w));
-                quote!({
-                    let #a = #ae;
-                    let #s = #seg;
-                    let #i = #ins;
-                    let #o = #private::outputs_of(&#a);
-                    #feeds;
-                    #private::apply(#a, #s)
-                })
-            }
-            Plumb::Expect { inner, ty, span } => {
-                let e = self.fresh("out");
-                let ie = self.expr(inner, w);
-                let e_user = located(&e, span.0);
-                let ty: &Type = ty;
-                let check = quote_spanned!(span.0=> #private::expect::<#ty, _>(#private::outputs_of(&#e_user)));
-                quote!({ let #e = #ie; #check; #e })
-            }
-        }
-    }
-}
-
-/// The projection helper `f` applied to the witness `w`.
-fn projection(f: TokenStream, span: Option<SpanEq>, w: &Ident) -> TokenStream {
-    let private = quote!(::flowgraph::__private);
-    match span {
-        // A destructuring the user wrote: a mismatch is reported at the
-        // pattern.
-        Some(s) => {
-            let w = located(w, s.0);
-            quote_spanned!(s.0=> #private::#f(&#w))
-        }
-        None => quote!(#private::#f(&#w)),
-    }
 }
 
 /// The same hygienic local, reported at `at`.
@@ -190,35 +102,242 @@ fn located(ident: &Ident, at: Span) -> Ident {
     Ident::new(&ident.to_string(), Span::mixed_site().located_at(at))
 }
 
-fn comp_tree(stages: &[Ident]) -> TokenStream {
-    match stages {
-        [one] => quote!(#one),
-        _ => {
-            let (l, r) = stages.split_at(stages.len() / 2);
-            let (l, r) = (comp_tree(l), comp_tree(r));
-            quote!(::flowgraph::typed::Comp(#l, #r))
+fn private() -> TokenStream {
+    quote!(::flowgraph::__private)
+}
+
+impl Direct {
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.next += 1;
+        Ident::new(&format!("__fg_{what}{}", self.next), Span::mixed_site())
+    }
+
+    /// Applies the cast `c` (a check's result) to `values` in `compute`.
+    fn cast(&mut self, c: &Ident, values: TokenStream) -> TokenStream {
+        let private = private();
+        let index = proc_macro2::Literal::usize_unsuffixed(self.casts.len());
+        self.casts.push(c.clone());
+        quote!(#private::Cast::cast(__fg_casts.#index, #values))
+    }
+
+    /// Binds `value` (whose marker is `marker`) to `shape`.
+    fn bind(&mut self, shape: &Shape, value: TokenStream, marker: &Ident) {
+        let private = private();
+        match shape {
+            Shape::Wire(w) => {
+                let var = Ident::new(&format!("__fg_w{w}"), Span::mixed_site());
+                self.body.extend(quote!(let #var = #value;));
+                self.wires[*w] = Some((var, marker.clone()));
+            }
+            Shape::Dead => self.body.extend(quote!(let _ = #value;)),
+            Shape::Tuple(items, span) => {
+                let n = items.len();
+                let split = Ident::new(&format!("split{n}"), Span::call_site());
+                let (parts, c) = (self.fresh("parts"), self.fresh("c"));
+                let at = span.map_or_else(Span::call_site, |s| s.0);
+                let m = located(marker, at);
+                let n_lit = proc_macro2::Literal::usize_unsuffixed(n);
+                let check = quote_spanned!(at=> #private::destructure::<#n_lit, _>(#m));
+                self.outer.extend(quote!(let (#parts, #c) = #check;));
+                let markers: Vec<Ident> = (0..n).map(|_| self.fresh("m")).collect();
+                self.outer
+                    .extend(quote!(let (#(#markers,)*) = #private::#split(#parts);));
+                let vars: Vec<Ident> = (0..n).map(|_| self.fresh("v")).collect();
+                let cast = self.cast(&c, value);
+                self.body.extend(quote!(let (#(#vars,)*) = #cast;));
+                for ((item, var), m) in items.iter().zip(&vars).zip(&markers) {
+                    self.bind(item, quote!(#var), m);
+                }
+            }
+        }
+    }
+
+    /// The value and the marker of wires read, the marker reported at the
+    /// wires.
+    fn read(&self, read: &Read) -> (TokenStream, TokenStream) {
+        let private = private();
+        match read {
+            Read::Wire(w, at) => {
+                let (var, marker) = self.wires[*w].as_ref().expect("a read wire is bound");
+                let m = located(marker, *at);
+                (quote!(#var), quote!(#m))
+            }
+            Read::Tuple(items, at) => {
+                let (v, m): (Vec<_>, Vec<_>) = items.iter().map(|r| self.read(r)).unzip();
+                let join = Ident::new(&format!("join{}", items.len()), *at);
+                (
+                    quote!((#(#v,)*)),
+                    quote_spanned!(*at=> #private::#join(#(#m),*)),
+                )
+            }
+        }
+    }
+
+    /// The outputs as declared: the markers of the declared interfaces and
+    /// the payload, each output checked against its declaration.
+    fn outputs(&mut self, read: &Read, ty: &Type) -> (TokenStream, TokenStream) {
+        match (read, strip_parens(ty)) {
+            (Read::Tuple(items, _), Type::Tuple(t)) if items.len() == t.elems.len() => {
+                let (markers, values): (Vec<_>, Vec<_>) = items
+                    .iter()
+                    .zip(&t.elems)
+                    .map(|(r, t)| self.outputs(r, t))
+                    .unzip();
+                let join = Ident::new(&format!("join{}", markers.len()), Span::call_site());
+                let private = private();
+                (
+                    quote!(#private::#join(#(#markers),*)),
+                    quote!((#(#values,)*)),
+                )
+            }
+            (read, ty) => {
+                let private = private();
+                let (value, markers) = self.read(read);
+                let (md, c) = (self.fresh("md"), self.fresh("c"));
+                let at = read.span();
+                let md_at = located(&md, at);
+                self.outer
+                    .extend(quote_spanned!(at=> let #md = #private::Marker::<#ty>::new();));
+                let check = quote_spanned!(at=> ::flowgraph::__private::declared(::flowgraph::__private::join2(#md_at, #markers), ::flowgraph::__private::Check));
+                self.outer.extend(quote!(let #c = #check;));
+                (quote!(#md), self.cast(&c, value))
+            }
         }
     }
 }
 
-/// The expansion of an invocation free of errors.
-pub(crate) fn expand(sig: &Signature, resolved: &Resolved, lowered: &Lowered) -> TokenStream {
-    let mut g = Gen { resolved, next: 0 };
-    let inputs = &sig.inputs;
-    let w0 = g.fresh("inputs");
-    let start = quote_spanned!(sig.inputs_span=> ::flowgraph::__private::input::<#inputs>());
-    let mut body = quote!(let #w0 = #start;);
-    let mut names = Vec::new();
-    let mut witness = w0;
-    for stage in &lowered.stages {
-        let s = g.fresh("stage");
-        let e = g.expr(stage, &witness);
-        body.extend(quote!(let #s = #e;));
-        names.push(s.clone());
-        witness = s;
+/// The segments as a balanced tree of pairs (`()` for none), so that each
+/// state is reached in a logarithmic number of steps.
+fn balanced(items: &[TokenStream]) -> TokenStream {
+    match items {
+        [] => quote!(()),
+        [one] => one.clone(),
+        _ => {
+            let (l, r) = items.split_at(items.len() / 2);
+            let (l, r) = (balanced(l), balanced(r));
+            quote!((#l, #r))
+        }
     }
-    let all = comp_tree(&names);
-    quote!({ #body #all })
+}
+
+/// The field path to the state of segment `k` of `n` in [`balanced`].
+fn slot_path(k: usize, n: usize) -> TokenStream {
+    if n <= 1 {
+        return TokenStream::new();
+    }
+    let half = n / 2;
+    if k < half {
+        let rest = slot_path(k, half);
+        quote!(.0 #rest)
+    } else {
+        let rest = slot_path(k - half, n - half);
+        quote!(.1 #rest)
+    }
+}
+
+/// The expansion of an invocation free of errors: one segment whose
+/// `compute` calls the user's segments in order, its wires local variables,
+/// so it grows linearly with the body.
+pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
+    let private = private();
+    let mut d = Direct {
+        outer: TokenStream::new(),
+        body: TokenStream::new(),
+        segments: Vec::new(),
+        casts: Vec::new(),
+        wires: vec![None; resolved.wires.len()],
+        next: 0,
+    };
+
+    // The inputs: a marker per declared input.
+    let shapes: Vec<&Shape> = match (&resolved.inputs, sig.input_types.len()) {
+        (s, 1) => vec![s],
+        (Shape::Tuple(items, None), _) => items.iter().collect(),
+        _ => unreachable!("several inputs form a tuple"),
+    };
+    let mut inputs = Vec::new();
+    for (shape, ty) in shapes.into_iter().zip(&sig.input_types) {
+        let m = d.fresh("mi");
+        let at = syn::spanned::Spanned::span(ty);
+        d.outer
+            .extend(quote_spanned!(at=> let #m = #private::interface::<#ty>();));
+        let v = d.fresh("x");
+        inputs.push((shape, v, m));
+    }
+    let input_markers = inputs.iter().map(|(_, _, m)| m);
+    let input_markers = match inputs.len() {
+        1 => quote!(#(#input_markers)*),
+        n => {
+            let join = Ident::new(&format!("join{n}"), Span::call_site());
+            quote!(#private::#join(#(#input_markers),*))
+        }
+    };
+    match inputs.as_slice() {
+        [(_, v, _)] => d.body.extend(quote!(let #v = __fg_inputs;)),
+        many => {
+            let vs = many.iter().map(|(_, v, _)| v);
+            d.body.extend(quote!(let (#(#vs,)*) = __fg_inputs;));
+        }
+    }
+    for (shape, v, m) in &inputs {
+        d.bind(shape, quote!(#v), m);
+    }
+
+    for (k, step) in resolved.steps.iter().enumerate() {
+        let seg = &step.segment;
+        let seg_span = syn::spanned::Spanned::span(seg);
+        let (s, mi, mo, c) = (d.fresh("seg"), d.fresh("mi"), d.fresh("mo"), d.fresh("c"));
+        let s_at = located(&s, seg_span);
+        d.outer.extend(quote!(let #s = #seg;));
+        let interface = quote_spanned!(seg_span=> #private::interface_of(&#s_at));
+        d.outer.extend(quote!(let (#mi, #mo) = #interface;));
+        let (value, markers) = d.read(&step.args);
+        let wires_span = step.args.span();
+        let mi_at = located(&mi, wires_span);
+        let feeds = quote_spanned!(wires_span=> ::flowgraph::__private::feeds(::flowgraph::__private::join2(#mi_at, #markers), ::flowgraph::__private::Check));
+        d.outer.extend(quote!(let #c = #feeds;));
+        let slot = slot_path(k, resolved.steps.len());
+        let o = d.fresh("o");
+        let cast = d.cast(&c, value);
+        d.body.extend(quote!(
+            let #o = #private::run(&mut (*__fg_states) #slot, #cast, __fg_init);
+        ));
+        d.segments.push(s);
+        d.bind(&step.out, quote!(#o), &mo);
+    }
+
+    let output_ty = resolved
+        .output_ty
+        .as_ref()
+        .expect("an invocation without errors declares its outputs");
+    let (output_markers, payload) = d.outputs(&resolved.outputs, output_ty);
+
+    let Direct {
+        outer,
+        body,
+        segments,
+        casts,
+        ..
+    } = d;
+    let leaves: Vec<TokenStream> = segments
+        .iter()
+        .map(|s| quote!(#private::Leaf(#s)))
+        .collect();
+    let tree = balanced(&leaves);
+    quote! {{
+        #outer
+        #private::fused(
+            #input_markers,
+            #output_markers,
+            #tree,
+            (#(#casts,)*),
+            #[allow(unused_variables, clippy::let_unit_value, reason = "wires dropped with `_` are still computed")]
+            |__fg_inputs, __fg_states, __fg_casts, __fg_init| {
+                #body
+                #payload
+            },
+        )
+    }}
 }
 
 #[cfg(test)]
@@ -231,7 +350,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_are_fully_qualified() {
+    fn one_fused_segment_with_checks_at_the_invocation() {
         let out = expand(quote! {
             |a: Port<i64>, b: Port<i64>| -> (Port<i64>, Port<i64>, Port<i64>) {
                 let c = (b, a) => Add;
@@ -241,13 +360,18 @@ mod tests {
             }
         });
         assert!(!out.contains("compile_error"), "{out}");
-        for word in [
-            "Comp", "Fork", "Par", "left_of", "right_of", "apply", "expect",
-        ] {
-            assert!(out.contains(word), "{word} in {out}");
-        }
+        // One check of each kind per application and per output.
+        assert_eq!(out.matches("interface_of").count(), 3, "{out}");
+        assert_eq!(out.matches("feeds").count(), 3, "{out}");
+        assert_eq!(out.matches("declared").count(), 3, "{out}");
+        assert_eq!(out.matches("Leaf").count(), 3, "{out}");
         // Each generated path starts at `::flowgraph`.
-        for path in ["typed :: Comp", "typed :: Fork", "__private :: apply"] {
+        for path in [
+            "__private :: fused",
+            "__private :: run",
+            "__private :: Cast",
+        ] {
+            assert!(out.contains(path), "{path} in {out}");
             for (i, _) in out.match_indices(path) {
                 assert!(
                     out[..i].ends_with(":: flowgraph :: "),
@@ -255,10 +379,27 @@ mod tests {
                 );
             }
         }
-        // The stages compose as a balanced tree: 4 stages → `Comp(Comp, Comp)`.
-        assert!(
-            out.contains("Comp (:: flowgraph :: typed :: Comp (__stage"),
-            "{out}"
+        // The states form a balanced tree: the third of three is `.1 .1`.
+        assert!(out.contains("(* __fg_states) . 1 . 1"), "{out}");
+    }
+
+    #[test]
+    fn slot_paths_follow_the_balanced_tree() {
+        let paths: Vec<String> = (0..5).map(|k| super::slot_path(k, 5).to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                ". 0 . 0",
+                ". 0 . 1",
+                ". 1 . 0",
+                ". 1 . 1 . 0",
+                ". 1 . 1 . 1"
+            ]
+        );
+        assert_eq!(super::slot_path(0, 1).to_string(), "");
+        assert_eq!(
+            super::balanced(&[quote!(a), quote!(b), quote!(c)]).to_string(),
+            quote!((a, (b, c))).to_string()
         );
     }
 

@@ -1,4 +1,4 @@
-//! The `segment!` arrow notation: parse → resolve → lower → expand.
+//! The `segment!` arrow notation: parse → resolve → expand.
 //!
 //! Each phase is a module working on `proc_macro2` tokens, unit-tested on
 //! its own. Errors are collected across phases (as serde's `Ctxt` does) and
@@ -7,38 +7,14 @@
 //! type, so that one mistake gives one message.
 
 mod expand;
-mod lower;
+#[cfg(test)]
+mod growth;
 mod parse;
 mod resolve;
 
 use proc_macro2::TokenStream;
 
-/// Collected errors.
-#[derive(Default)]
-pub(crate) struct Errors(Vec<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, e: syn::Error) {
-        self.0.push(e);
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    #[cfg(test)]
-    pub(crate) fn messages(&self) -> Vec<String> {
-        self.0.iter().map(ToString::to_string).collect()
-    }
-
-    pub(crate) fn into_compile_errors(self) -> TokenStream {
-        self.0.into_iter().map(|e| e.to_compile_error()).collect()
-    }
-}
+pub(crate) use crate::errors::Errors;
 
 /// Tokens as the user would write them (`(a, b)`, `Port<i64>`), for
 /// messages.
@@ -79,10 +55,7 @@ pub(crate) fn segment(input: TokenStream) -> TokenStream {
     let sig = expand::Signature::of(&def);
     let resolved = resolve::resolve(def, &mut errors);
     match resolved {
-        Some(r) if errors.is_empty() => {
-            let lowered = lower::lower(&r);
-            expand::expand(&sig, &r, &lowered)
-        }
+        Some(r) if errors.is_empty() => expand::expand(&sig, &r),
         _ => expand::fallback(Some(&sig), errors),
     }
 }

@@ -13,7 +13,7 @@
 //! reports all of them at once.
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
-use syn::parse::{Parse, ParseStream, Parser};
+use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{token, Expr, Ident, Token, Type};
 
@@ -23,8 +23,6 @@ use super::Errors;
 pub(crate) struct SegmentDef {
     /// The `|a: A, b: B|` list.
     pub(crate) inputs: Vec<Input>,
-    /// The spans of the bars around the inputs.
-    pub(crate) inputs_span: (Span, Span),
     /// The declared output interface, `None` if `-> Outputs` is missing.
     pub(crate) output: Option<Type>,
     /// The `let` statements, in order.
@@ -129,8 +127,7 @@ impl Parse for Wires {
 
 /// Parses a whole invocation, recording recoverable mistakes in `errors`.
 pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> syn::Result<SegmentDef> {
-    let parser = |input: ParseStream<'_>| parse_def(input, errors);
-    parser.parse2(tokens)
+    crate::errors::parse_with(tokens, |input| parse_def(input, errors))
 }
 
 fn parse_def(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<SegmentDef> {
@@ -188,8 +185,14 @@ fn parse_def(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Segment
         input.parse::<Token![->]>()?;
         Some(input.parse::<Type>()?)
     } else {
+        // At the end of the input, `input.span()` is the call site.
+        let at = if input.is_empty() {
+            inputs_span.1
+        } else {
+            input.span()
+        };
         errors.push(syn::Error::new(
-            input.span(),
+            at,
             "missing the output interface: write `-> Port<i64>` (or a tuple like `-> (Port<i64>, Port<i64>)`) before the body",
         ));
         None
@@ -204,7 +207,6 @@ fn parse_def(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<Segment
     let (lets, tail) = parse_body(&body, brace.span.close(), errors, &mut broken)?;
     Ok(SegmentDef {
         inputs,
-        inputs_span,
         output,
         lets,
         broken,
@@ -327,7 +329,7 @@ fn first_colon(tokens: &[TokenTree]) -> Option<usize> {
 fn let_pattern(tokens: &[TokenTree]) -> Option<Pat> {
     let pat = &tokens[1..binding_eq(tokens)?];
     let end = first_colon(pat).unwrap_or(pat.len());
-    syn::parse2(stream(&pat[..end])).ok()
+    crate::errors::parse2(stream(&pat[..end])).ok()
 }
 
 fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {
@@ -338,13 +340,19 @@ fn parse_let(tokens: &[TokenTree]) -> syn::Result<Let> {
         ));
     };
     let pat_tokens = &tokens[1..eq];
+    if pat_tokens.is_empty() {
+        return Err(syn::Error::new(
+            tokens[0].span(),
+            "this `let` binds no wire: name the outputs, as in `let y = x => Segment;` (or `let _ = …` to drop them)",
+        ));
+    }
     if let Some(colon) = first_colon(pat_tokens) {
         return Err(syn::Error::new_spanned(
             stream(&pat_tokens[colon..]),
             "wires take their types from the segment that produces them: remove this annotation",
         ));
     }
-    let pat: Pat = syn::parse2(stream(pat_tokens))?;
+    let pat: Pat = crate::errors::parse2(stream(pat_tokens))?;
     let rhs = &tokens[eq + 1..];
     if rhs.is_empty() {
         return Err(syn::Error::new(
@@ -385,7 +393,7 @@ fn parse_application(tokens: &[TokenTree], arrow: usize) -> syn::Result<(Wires, 
             "expected the wires fed to the segment before `=>`, e.g. `(b, a) => Add`",
         ));
     }
-    let wires: Wires = syn::parse2(stream(lhs)).map_err(|e| {
+    let wires: Wires = crate::errors::parse2(stream(lhs)).map_err(|e| {
         if e.to_string().starts_with("`_`") {
             return e;
         }
@@ -397,7 +405,7 @@ fn parse_application(tokens: &[TokenTree], arrow: usize) -> syn::Result<(Wires, 
             ),
         )
     })?;
-    let arrow_tok: Token![=>] = syn::parse2(stream(&tokens[arrow..arrow + 2]))?;
+    let arrow_tok: Token![=>] = crate::errors::parse2(stream(&tokens[arrow..arrow + 2]))?;
     let rhs = &tokens[arrow + 2..];
     if rhs.is_empty() {
         return Err(syn::Error::new(
@@ -405,7 +413,7 @@ fn parse_application(tokens: &[TokenTree], arrow: usize) -> syn::Result<(Wires, 
             "expected a segment after `=>`, e.g. `=> Add` or `=> Scale(3)`",
         ));
     }
-    let segment: Expr = syn::parse2(stream(rhs))?;
+    let segment: Expr = crate::errors::parse2(stream(rhs))?;
     Ok((wires, arrow_tok, segment))
 }
 
@@ -417,7 +425,7 @@ fn parse_tail(tokens: &[TokenTree]) -> syn::Result<Tail> {
             apply: Some((arrow_tok, segment)),
         });
     }
-    let wires: Wires = syn::parse2(stream(tokens)).map_err(|e| {
+    let wires: Wires = crate::errors::parse2(stream(tokens)).map_err(|e| {
         syn::Error::new(
             e.span(),
             format!(
@@ -560,6 +568,13 @@ mod tests {
     fn reading_underscore() {
         let errors = recoverable(quote! { |a: Port<i64>| -> Port<i64> { let b = _ => Inc; b } });
         assert!(errors[0].contains("`_` discards a wire"), "{errors:?}");
+    }
+
+    #[test]
+    fn let_without_pattern() {
+        let errors = recoverable(quote! { |x: Port<i64>| -> Port<i64> { let = x => Inc; x } });
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("binds no wire"), "{errors:?}");
     }
 
     #[test]

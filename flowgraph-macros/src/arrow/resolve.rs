@@ -10,11 +10,12 @@
 use std::collections::HashMap;
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::{Expr, Ident, Type};
 
 use super::parse::{Pat, SegmentDef, Wires};
 use super::Errors;
-use crate::MAX_ARITY;
+use crate::{too_wide, MAX_ARITY};
 
 pub(crate) type WireId = usize;
 
@@ -91,7 +92,8 @@ impl Scope<'_> {
         match pat {
             Pat::Wild(_) => Shape::Dead,
             Pat::Name(name) => {
-                let key = name.to_string();
+                // `r#x` and `x` are the same name.
+                let key = name.unraw().to_string();
                 if self.names.contains_key(&key) {
                     self.errors.push(syn::Error::new(
                         name.span(),
@@ -110,14 +112,12 @@ impl Scope<'_> {
                 Shape::Wire(id)
             }
             Pat::Tuple(paren, items) => {
-                if items.len() > MAX_ARITY {
-                    self.errors.push(syn::Error::new(
-                        paren.span.join(),
-                        format!(
-                            "this pattern destructures {} wires, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((a, b), c)`",
-                            items.len()
-                        ),
-                    ));
+                if let Some(m) = too_wide(
+                    items.len(),
+                    |n| format!("this pattern destructures {n} wires"),
+                    "nest them, e.g. `((a, b), c)`",
+                ) {
+                    self.errors.push(syn::Error::new(paren.span.join(), m));
                 }
                 let mut child_tys: Option<Vec<&Type>> = None;
                 if let Some(ty) = check_arity.map(strip_parens) {
@@ -150,7 +150,7 @@ impl Scope<'_> {
     fn read(&mut self, wires: &Wires) -> Read {
         match wires {
             Wires::Name(name) => {
-                let key = name.to_string();
+                let key = name.unraw().to_string();
                 match self.names.get(&key) {
                     Some(&id) => {
                         self.wires[id].used = true;
@@ -164,14 +164,13 @@ impl Scope<'_> {
                 }
             }
             Wires::Tuple(paren, items) => {
-                if items.len() > MAX_ARITY && self.check_width {
-                    self.errors.push(syn::Error::new(
-                        paren.span.join(),
-                        format!(
-                            "this tuple has {} wires, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((a, b), c)`",
-                            items.len()
-                        ),
-                    ));
+                let wide = too_wide(
+                    items.len(),
+                    |n| format!("this tuple has {n} wires"),
+                    "nest them, e.g. `((a, b), c)`",
+                );
+                if let (Some(m), true) = (wide, self.check_width) {
+                    self.errors.push(syn::Error::new(paren.span.join(), m));
                 }
                 Read::Tuple(
                     items.iter().map(|w| self.read(w)).collect(),
@@ -208,7 +207,7 @@ impl Scope<'_> {
 fn mark_used(scope: &mut Scope<'_>, pat: &Pat) {
     match pat {
         Pat::Name(n) => {
-            if let Some(&id) = scope.names.get(&n.to_string()) {
+            if let Some(&id) = scope.names.get(&n.unraw().to_string()) {
                 scope.wires[id].used = true;
             }
         }
@@ -248,7 +247,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 fn pat_names(pat: &Pat, out: &mut Vec<String>) {
     match pat {
-        Pat::Name(n) => out.push(n.to_string()),
+        Pat::Name(n) => out.push(n.unraw().to_string()),
         Pat::Wild(_) => {}
         Pat::Tuple(_, items) => items.iter().for_each(|p| pat_names(p, out)),
     }
@@ -257,14 +256,12 @@ fn pat_names(pat: &Pat, out: &mut Vec<String>) {
 /// Checks that every tuple in a declared interface has at most 12 elements.
 pub(crate) fn check_interface_arity(ty: &Type, errors: &mut Errors) {
     if let Type::Tuple(t) = strip_parens(ty) {
-        if t.elems.len() > MAX_ARITY {
-            errors.push(syn::Error::new_spanned(
-                    t,
-                    format!(
-                        "this interface is a tuple of {} ports, but interfaces are tuples of at most {MAX_ARITY}: nest them, e.g. `((Port<i64>, Port<i64>), Port<i64>)`",
-                        t.elems.len()
-                    ),
-                ));
+        if let Some(m) = too_wide(
+            t.elems.len(),
+            |n| format!("this interface is a tuple of {n} ports"),
+            "nest them, e.g. `((Port<i64>, Port<i64>), Port<i64>)`",
+        ) {
+            errors.push(syn::Error::new_spanned(t, m));
         }
         t.elems
             .iter()
@@ -287,15 +284,14 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         check_width: true,
     };
 
-    if def.inputs.len() > MAX_ARITY {
+    if let Some(m) = too_wide(
+        def.inputs.len(),
+        |n| format!("this segment takes {n} inputs"),
+        "group some of them, e.g. `|(a, b): (Port<i64>, Port<i64>), c: Port<i64>|`",
+    ) {
+        // At the first input past the limit.
         let extra = &def.inputs[MAX_ARITY];
-        scope.errors.push(syn::Error::new(
-            extra.pat.span(),
-            format!(
-                "a segment takes at most {MAX_ARITY} inputs, this one has {}: group some of them, e.g. `|(a, b): (Port<i64>, Port<i64>), c: Port<i64>|`",
-                def.inputs.len()
-            ),
-        ));
+        scope.errors.push(syn::Error::new(extra.pat.span(), m));
     }
     let mut input_shapes = Vec::new();
     for input in &def.inputs {
@@ -359,7 +355,7 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
     // misspelt read, a broken `let`): report it only on its own.
     if scope.errors.is_empty() {
         for w in scope.wires.iter().filter(|w| !w.used) {
-            let name = w.name.to_string();
+            let name = w.name.unraw().to_string();
             if !name.starts_with('_') {
                 scope.errors.push(syn::Error::new(
                     w.name.span(),
@@ -436,6 +432,18 @@ mod tests {
         assert_eq!(r.steps[2].out, Shape::Wire(4));
         assert!(matches!(&r.steps[0].args, Read::Tuple(v, _)
             if matches!(v[..], [Read::Wire(1, _), Read::Wire(0, _)])));
+    }
+
+    #[test]
+    fn raw_identifiers_are_the_same_name() {
+        // Shadowing through `r#x` is refused like any other.
+        let (_, errors) = run(quote! { |x: Port<i64>| -> Port<i64> { let r#x = x => Inc; r#x } });
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("`x` is already defined"), "{errors:?}");
+        // `r#y` reads the wire `y`.
+        let (r, errors) = run(quote! { |x: Port<i64>| -> Port<i64> { let y = x => Inc; r#y } });
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(matches!(r.unwrap().outputs, Read::Wire(1, _)));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{GenericArgument, PathArguments, Type};
 
-use crate::MAX_ARITY;
+use crate::too_wide;
 
 /// Common owned types that are not `Copy`: as a by-value port they would fail
 /// deep inside the interface bounds, so they get a direct message.
@@ -80,38 +80,7 @@ impl Tree {
     }
 }
 
-/// Collected errors, combined into one stream of `compile_error!`s.
-#[derive(Debug, Default)]
-pub(crate) struct Errors(Option<syn::Error>, usize);
-
-impl Errors {
-    /// Records an error at `tokens`' span.
-    pub(crate) fn at(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    /// Records an error.
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        self.1 += 1;
-        match &mut self.0 {
-            Some(e) => e.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    /// How many errors were recorded so far.
-    pub(crate) fn count(&self) -> usize {
-        self.1
-    }
-
-    /// The combined error, if any.
-    pub(crate) fn finish(self) -> Result<(), syn::Error> {
-        match self.0 {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-}
+pub(crate) use crate::errors::Errors;
 
 fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree {
     let leaf = |kind, value: &Type| Tree::Leaf {
@@ -130,14 +99,12 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                     "`Notify` wraps one port, not a tuple: wrap each element, e.g. `(Notify<A>, Notify<B>)`",
                 );
             }
-            if t.elems.len() > MAX_ARITY {
-                errors.at(
-                    ty,
-                    format!(
-                        "a tuple of ports has at most {MAX_ARITY} elements, this one has {}: nest them, e.g. `((A, B), C)`",
-                        t.elems.len()
-                    ),
-                );
+            if let Some(m) = too_wide(
+                t.elems.len(),
+                |n| format!("this tuple of ports has {n} elements"),
+                "nest them, e.g. `((A, B), C)`",
+            ) {
+                errors.at(ty, m);
             }
             Tree::Tuple(
                 t.elems
@@ -163,6 +130,12 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                 Type::Slice(s) => match &*s.elem {
                     Type::Reference(inner) if inner.mutability.is_none() => {
                         check_static(&inner.elem, errors);
+                        if in_notify && side == Side::Input {
+                            errors.at(
+                                ty,
+                                "`Notify<&[&T]>` would give one flag for the whole group: take `&[&T]` (the node runs when any member changed); to see which members changed, implement `Segment` by hand, whose `RefPorts<T>` payload is `(&[bool], &[&T])`, a flag per member",
+                            );
+                        }
                         leaf(LeafKind::RefPorts, &inner.elem)
                     }
                     _ => {
@@ -173,6 +146,17 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                         leaf(LeafKind::RefPort, &r.elem)
                     }
                 },
+                elem if is_unsized(elem) => {
+                    errors.at(
+                        ty,
+                        format!(
+                            "`{}` is unsized, so `{}` cannot be a port type: a port carries a sized value; take `&String` (a `RefPort<String>`), a `&Vec<T>`, or a `Box`",
+                            show(elem),
+                            show(ty)
+                        ),
+                    );
+                    leaf(LeafKind::RefPort, &r.elem)
+                }
                 _ => {
                     check_static(&r.elem, errors);
                     leaf(LeafKind::RefPort, &r.elem)
@@ -246,6 +230,16 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
     }
 }
 
+/// `str`, `[T]` (outside `&[&T]`) or `dyn Trait`.
+fn is_unsized(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.qself.is_none() && p.path.is_ident("str"),
+        Type::TraitObject(_) => true,
+        Type::Paren(p) => is_unsized(&p.elem),
+        _ => false,
+    }
+}
+
 /// A type as the user would write it: `Vec<u8>`, not `Vec < u8 >`.
 pub(crate) fn show(ty: &Type) -> String {
     let mut s = ty.to_token_stream().to_string();
@@ -289,6 +283,13 @@ fn check_static(ty: &Type, errors: &mut Errors) -> bool {
                 );
             }
             syn::visit_mut::visit_type_reference_mut(self, r);
+        }
+        // `fn(&T)` and `dyn Fn(&T)` borrow only for the call: they are `'static`.
+        fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
+        fn visit_parenthesized_generic_arguments_mut(
+            &mut self,
+            _: &mut syn::ParenthesizedGenericArguments,
+        ) {
         }
         fn visit_type_impl_trait_mut(&mut self, t: &mut syn::TypeImplTrait) {
             if !self.found {
@@ -353,6 +354,11 @@ mod tests {
             )))
         );
         assert_eq!(iface(parse_quote!(()), Side::Output).unwrap(), "()");
+        // A function pointer borrows only for its call.
+        assert_eq!(
+            iface(parse_quote!(fn(&i64) -> i64), Side::Input).unwrap(),
+            squash(quote!(::flowgraph::typed::Port<fn(&i64) -> i64>))
+        );
     }
 
     #[test]
@@ -391,6 +397,21 @@ mod tests {
                 "cannot hold a reference",
             ),
             (
+                parse_quote!(Notify<&[&u8]>),
+                Side::Input,
+                "one flag for the whole group",
+            ),
+            (
+                parse_quote!(&str),
+                Side::Input,
+                "`str` is unsized, so `&str` cannot be a port type",
+            ),
+            (
+                parse_quote!(&dyn std::fmt::Debug),
+                Side::Input,
+                "is unsized",
+            ),
+            (
                 parse_quote!(Notify<(i64, i64)>),
                 Side::Output,
                 "wrap each element",
@@ -398,7 +419,7 @@ mod tests {
             (
                 parse_quote!((u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8)),
                 Side::Input,
-                "at most 12 elements, this one has 13",
+                "this tuple of ports has 13 elements, but interfaces are tuples of at most 12",
             ),
         ];
         for (ty, side, expected) in cases {

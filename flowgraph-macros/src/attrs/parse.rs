@@ -6,8 +6,8 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, GenericParam, Pat, ReturnType, Type};
 
-use crate::derive::ports::{Errors, Side, Tree};
-use crate::MAX_ARITY;
+use crate::attrs::ports::{Errors, Side, Tree};
+use crate::too_wide;
 
 /// Which macro is reading the signature; they accept different receivers
 /// and state forms.
@@ -39,6 +39,9 @@ pub(crate) enum Role {
     },
     /// The `init` flag (`#[init] first: bool`).
     Init,
+    /// A per-node parameter (`#[param] k: f64`): a field of the generated
+    /// struct, kept in the state and passed by clone.
+    Param { name: syn::Ident, ty: Box<Type> },
 }
 
 /// A classified signature.
@@ -59,6 +62,14 @@ impl Signature {
     pub(crate) fn inputs(&self) -> impl Iterator<Item = &Tree> {
         self.params.iter().filter_map(|p| match p {
             Role::Input(t) => Some(t),
+            _ => None,
+        })
+    }
+
+    /// The `#[param]` parameters, in order.
+    pub(crate) fn params(&self) -> impl Iterator<Item = (&syn::Ident, &Type)> {
+        self.params.iter().filter_map(|p| match p {
+            Role::Param { name, ty } => Some((name, &**ty)),
             _ => None,
         })
     }
@@ -175,6 +186,34 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
                             errors.push(e);
                         }
                         state_seen = Some(attr.clone());
+                    } else if attr.path().is_ident("param") {
+                        if let Err(e) = attr.meta.require_path_only() {
+                            errors.push(syn::Error::new(
+                                e.span(),
+                                "`#[param]` takes no arguments: `#[param] k: f64`",
+                            ));
+                        }
+                        if form == Form::Impl {
+                            errors.at(
+                                &attr,
+                                "under `#[segment_impl]` the struct's fields are the parameters: read them through `&self`",
+                            );
+                        }
+                        match &*pt.pat {
+                            Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {
+                                role = Some(Role::Param {
+                                    name: i.ident.clone(),
+                                    ty: pt.ty.clone(),
+                                });
+                            }
+                            other => {
+                                errors.at(
+                                    other,
+                                    "a `#[param]` becomes a field of the segment struct: name it, e.g. `#[param] k: f64`",
+                                );
+                                role = Some(Role::Init);
+                            }
+                        }
                     } else if attr.path().is_ident("init") {
                         if let Err(e) = attr.meta.require_path_only() {
                             errors.push(syn::Error::new(
@@ -212,9 +251,9 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
                         interfaces_ok = false;
                         return Role::Input(Tree::Tuple(Vec::new()));
                     }
-                    let before = errors.count();
+                    let before = errors.len();
                     let tree = Tree::classify(&pt.ty, Side::Input, errors);
-                    interfaces_ok &= errors.count() == before;
+                    interfaces_ok &= errors.len() == before;
                     Role::Input(tree)
                 });
                 params.push(role);
@@ -225,19 +264,20 @@ pub(crate) fn signature(sig: &mut syn::Signature, form: Form, errors: &mut Error
         .iter()
         .filter(|p| matches!(p, Role::Input(_)))
         .count();
-    if inputs > MAX_ARITY {
+    if let Some(m) = too_wide(
+        inputs,
+        |n| format!("this segment takes {n} input parameters"),
+        "group some into a tuple parameter",
+    ) {
         interfaces_ok = false;
-        errors.at(
-            &sig.inputs,
-            format!("a segment takes at most {MAX_ARITY} input parameters, this one takes {inputs}: group some into a tuple parameter"),
-        );
+        errors.at(&sig.inputs, m);
     }
-    let before = errors.count();
+    let before = errors.len();
     let output = match &sig.output {
         ReturnType::Default => Tree::Tuple(Vec::new()),
         ReturnType::Type(_, ty) => Tree::classify(ty, Side::Output, errors),
     };
-    interfaces_ok &= errors.count() == before;
+    interfaces_ok &= errors.len() == before;
     Signature {
         receiver,
         receiver_span,
@@ -315,7 +355,14 @@ fn state_role(attr: &syn::Attribute, ty: &Type, form: Form, errors: &mut Errors)
                             "`init` needs the initial value: `#[state(init = <expr>)]`, or `#[state]` alone for `Default::default()`",
                         ));
                     }
-                    init = Some(Box::new(meta.value()?.parse::<Expr>()?));
+                    let value = meta.value()?.parse::<Expr>()?;
+                    if init.is_some() {
+                        return Err(syn::Error::new_spanned(
+                            &meta.path,
+                            "`init` is given twice: keep one",
+                        ));
+                    }
+                    init = Some(Box::new(value));
                     Ok(())
                 } else {
                     Err(meta.error(
@@ -462,6 +509,30 @@ mod tests {
                 ),
                 Form::Impl,
                 &["the state is the struct itself"],
+            ),
+            (
+                parse_quote!(
+                    fn compute(&self, #[param] k: f64) {}
+                ),
+                Form::Impl,
+                &["the struct's fields are the parameters"],
+            ),
+            (
+                parse_quote!(
+                    fn f(#[param] (a, b): (u8, u8), #[param(x)] c: u8) {}
+                ),
+                Form::Fn,
+                &[
+                    "name it, e.g. `#[param] k: f64`",
+                    "`#[param]` takes no arguments",
+                ],
+            ),
+            (
+                parse_quote!(
+                    fn f(#[state(init = 1, init = 2)] a: &mut u8) {}
+                ),
+                Form::Fn,
+                &["`init` is given twice"],
             ),
             (
                 parse_quote!(

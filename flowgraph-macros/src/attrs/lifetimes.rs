@@ -17,12 +17,17 @@ pub(crate) fn name_elided(sig: &mut Signature) -> bool {
             .lifetimes()
             .any(|l| l.lifetime.ident == name.trim_start_matches('\''))
     };
-    let name = ["'a", "'gen", "'__flowgraph"]
+    // The first free name: `'a`, `'gen`, then `'__flowgraph`, `'__flowgraph1`, …
+    let name = ["'a".to_owned(), "'gen".to_owned()]
         .into_iter()
+        .chain((0..).map(|i| match i {
+            0 => "'__flowgraph".to_owned(),
+            i => format!("'__flowgraph{i}"),
+        }))
         .find(|n| !taken(n))
-        .expect("the last name is reserved");
+        .unwrap_or_default();
     let mut namer = Namer {
-        lifetime: Lifetime::new(name, Span::call_site()),
+        lifetime: Lifetime::new(&name, Span::call_site()),
         renamed: false,
     };
     for arg in sig.inputs.iter_mut() {
@@ -105,5 +110,13 @@ mod tests {
         );
         let mut sig: Signature = parse_quote!(fn f(a: i64) -> i64);
         assert!(!name_elided(&mut sig));
+        // Every usual name taken: a numbered one.
+        let mut sig: Signature =
+            parse_quote!(fn f<'a, 'gen, '__flowgraph>(a: &'a i64, b: &u8) -> &'gen i64);
+        assert!(name_elided(&mut sig));
+        assert_eq!(
+            quote!(#sig).to_string(),
+            quote!(fn f<'__flowgraph1, 'a, 'gen, '__flowgraph>(a: &'a i64, b: &'__flowgraph1 u8) -> &'gen i64).to_string()
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Generated `Segment` impls for plain Rust functions (`#[segment_fn]`) and
+//! The attribute macros: generated `Segment` impls for plain Rust functions (`#[segment_fn]`) and
 //! for structs with a `compute` method (`#[segment_impl]`).
 //!
 //! Phases: `parse` (signature → roles, attributes stripped) with `ports`
@@ -27,8 +27,10 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut f: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
+            // Nothing to point at but the attribute's arguments, if any.
+            let at = if item.is_empty() { attr } else { item };
             return syn::Error::new_spanned(
-                item,
+                at,
                 "`#[segment_fn]` goes on a function: `#[segment_fn] fn inc(x: i64) -> i64 { x + 1 }`; for a struct with a `compute` method, put `#[segment_impl]` on its impl block",
             )
             .into_compile_error();
@@ -37,6 +39,10 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
     let struct_name = struct_name(attr, &f.sig.ident, &mut errors);
     let sig = parse::signature(&mut f.sig, Form::Fn, &mut errors);
     lifetimes::name_elided(&mut f.sig);
+    let Some(struct_name) = struct_name else {
+        let e = errors.finish().expect_err("recorded").into_compile_error();
+        return quote!(#e #f);
+    };
 
     let name = &f.sig.ident;
     let vis = &f.vis;
@@ -48,13 +54,30 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
         .filter(|a| a.path().is_ident("cfg"))
         .collect();
     let link = format!(" The segment computed by [`{name}`].");
-    let unit = quote! {
-        #(#cfgs)*
-        #(#docs)*
-        #[doc = ""]
-        #[doc = #link]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-        #vis struct #struct_name;
+    let (param_names, param_tys): (Vec<_>, Vec<_>) = sig.params().unzip();
+    let unit = if param_names.is_empty() {
+        quote! {
+            #(#cfgs)*
+            #(#docs)*
+            #[doc = ""]
+            #[doc = #link]
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            #vis struct #struct_name;
+        }
+    } else {
+        let field_docs = param_names
+            .iter()
+            .map(|n| format!(" The `{n}` parameter of [`{name}`]."));
+        quote! {
+            #(#cfgs)*
+            #(#docs)*
+            #[doc = ""]
+            #[doc = #link]
+            #[derive(Clone, Debug)]
+            #vis struct #struct_name {
+                #(#[doc = #field_docs] pub #param_names: #param_tys,)*
+            }
+        }
     };
     if let Err(e) = errors.finish() {
         let e = e.into_compile_error();
@@ -82,6 +105,15 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
         ),
         None => (quote!(()), quote!()),
     };
+    // Parameters ride in the state, before the user's.
+    let (state, init) = if param_names.is_empty() {
+        (state, init)
+    } else {
+        (
+            quote!(((#(#param_tys,)*), #state)),
+            quote!(((#(self.#param_names,)*), { #init })),
+        )
+    };
     let imp = expand::segment_impl(&Target {
         impl_generics: quote!(),
         self_ty: quote!(#struct_name),
@@ -101,39 +133,68 @@ pub(crate) fn segment_fn(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// The segment struct's name: `name = Ident` from the attribute, or the
 /// function's name in `CamelCase`.
-fn struct_name(attr: TokenStream, fn_name: &syn::Ident, errors: &mut Errors) -> syn::Ident {
-    let camel = syn::Ident::new(&camel_case(&fn_name.to_string()), fn_name.span());
-    if attr.is_empty() {
-        if camel == *fn_name {
-            errors.at(
-                fn_name,
-                format!("the segment struct would be named like the function, `{fn_name}`: name it with `#[segment_fn(name = …)]`, or name the function in `snake_case`"),
-            );
-        }
-        return camel;
-    }
-    let mut name = None;
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("name") {
-            name = Some(meta.value()?.parse::<syn::Ident>()?);
+/// `None` (an error recorded) if there is no valid name.
+fn struct_name(attr: TokenStream, fn_name: &syn::Ident, errors: &mut Errors) -> Option<syn::Ident> {
+    let mut name: Option<syn::Ident> = None;
+    if !attr.is_empty() {
+        let parsed = crate::errors::parse_with(attr, |input| {
+            while !input.is_empty() {
+                let path: syn::Path = input.call(syn::Path::parse_mod_style)?;
+                if !path.is_ident("name") {
+                    return Err(syn::Error::new_spanned(
+                        path,
+                        "unknown `#[segment_fn]` argument: the only one is `name = StructName`",
+                    ));
+                }
+                if !input.peek(syn::Token![=]) {
+                    return Err(syn::Error::new_spanned(path, "write `name = StructName`"));
+                }
+                input.parse::<syn::Token![=]>()?;
+                let n: syn::Ident = input.parse()?;
+                if name.is_some() {
+                    return Err(syn::Error::new(n.span(), "`name` is given twice: keep one"));
+                }
+                name = Some(n);
+                if !input.is_empty() {
+                    input.parse::<syn::Token![,]>()?;
+                }
+            }
             Ok(())
-        } else {
-            Err(meta.error("unknown `#[segment_fn]` argument: the only one is `name = StructName`"))
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
         }
-    });
-    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
-        errors.push(e);
     }
-    match name {
-        Some(n) if n == *fn_name => {
+    if let Some(n) = name {
+        if n == *fn_name {
             errors.at(
                 &n,
                 "the segment struct needs a name other than the function's",
             );
-            camel
         }
-        Some(n) => n,
-        None => camel,
+        return Some(n);
+    }
+    let camel = camel_case(&fn_name.to_string());
+    // `__` and `_1` have no CamelCase form (empty, or starting with a digit);
+    // `self_` would give the keyword `Self`.
+    match syn::parse_str::<syn::Ident>(&camel) {
+        Ok(c) => {
+            let c = syn::Ident::new(&c.to_string(), fn_name.span());
+            if c == *fn_name {
+                errors.at(
+                    fn_name,
+                    format!("the segment struct would be named like the function, `{fn_name}`: name it with `#[segment_fn(name = …)]`, or name the function in `snake_case`"),
+                );
+            }
+            Some(c)
+        }
+        Err(_) => {
+            errors.at(
+                fn_name,
+                format!("the segment struct's name comes from the function's in CamelCase, and `{fn_name}` has none: name it with `#[segment_fn(name = …)]`"),
+            );
+            None
+        }
     }
 }
 
@@ -142,11 +203,10 @@ fn camel_case(snake: &str) -> String {
     let snake = snake.strip_prefix("r#").unwrap_or(snake);
     snake
         .split('_')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
+        .filter_map(|w| {
             let mut c = w.chars();
-            let first = c.next().expect("non-empty");
-            first.to_uppercase().chain(c).collect::<String>()
+            let first = c.next()?;
+            Some(first.to_uppercase().chain(c).collect::<String>())
         })
         .collect()
 }
@@ -160,8 +220,9 @@ pub(crate) fn segment_impl(attr: TokenStream, item: TokenStream) -> TokenStream 
     let mut imp: syn::ItemImpl = match syn::parse2(item.clone()) {
         Ok(i) => i,
         Err(_) => {
+            let at = if item.is_empty() { attr } else { item };
             return syn::Error::new_spanned(
-                item,
+                at,
                 "`#[segment_impl]` goes on an inherent impl block with a `compute` method: `#[segment_impl] impl Counter { fn compute(&mut self, x: i64) -> i64 { … } }`; for a free function, use `#[segment_fn]`",
             )
             .into_compile_error();
@@ -321,6 +382,88 @@ mod tests {
         )
         .to_string();
         assert!(out.contains("the only one is `name = StructName`"));
+    }
+
+    #[test]
+    fn names_without_a_camel_case_form_are_errors_not_panics() {
+        for f in [
+            quote!(
+                fn __() {}
+            ),
+            quote!(
+                fn ___() {}
+            ),
+            quote!(
+                fn _1() {}
+            ),
+        ] {
+            let out = segment_fn(quote!(), f).to_string();
+            assert!(out.contains("has none"), "{out}");
+            assert!(!out.contains("impl"), "{out}");
+        }
+        // `self_` would be the keyword `Self`.
+        let out = segment_fn(
+            quote!(),
+            quote!(
+                fn self_() {}
+            ),
+        )
+        .to_string();
+        assert!(out.contains("has none"), "{out}");
+        // An explicit name needs no CamelCase form.
+        let out = segment_fn(
+            quote!(name = Named),
+            quote!(
+                fn __() -> i64 {
+                    1
+                }
+            ),
+        )
+        .to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains(
+                &quote!(
+                    struct Named;
+                )
+                .to_string()
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn attribute_mistakes_are_reported_at_the_user_tokens() {
+        let errors = |attr: TokenStream| {
+            let mut errors = Errors::default();
+            let name: syn::Ident = syn::parse_quote!(inc);
+            struct_name(attr, &name, &mut errors);
+            errors.finish().unwrap_err()
+        };
+        let e = errors(quote!(name));
+        assert!(e.to_string().contains("write `name = StructName`"), "{e}");
+        let e = errors(quote!(name = Foo, name = Bar));
+        assert!(e.to_string().contains("`name` is given twice"), "{e}");
+    }
+
+    #[test]
+    fn reserved_lifetime_names_are_avoided_not_fatal() {
+        let out = segment_fn(
+            quote!(),
+            quote!(
+                fn f<'a, 'gen, '__flowgraph>(x: &i64) -> i64 {
+                    *x
+                }
+            ),
+        )
+        .to_string();
+        assert!(out.contains("'__flowgraph1"), "{out}");
+        let out = segment_impl(
+            quote!(),
+            quote!(impl S { fn compute<'a, 'gen, '__flowgraph>(&self, x: &i64) -> i64 { *x } }),
+        )
+        .to_string();
+        assert!(out.contains("'__flowgraph1"), "{out}");
     }
 
     #[test]

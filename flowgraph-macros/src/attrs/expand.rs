@@ -4,8 +4,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::derive::parse::{Receiver, Role, Signature};
-use crate::derive::ports::{LeafKind, Tree};
+use crate::attrs::parse::{Receiver, Role, Signature};
+use crate::attrs::ports::{LeafKind, Tree};
 
 /// What the generated impl needs beyond the signature.
 pub(crate) struct Target<'a> {
@@ -131,13 +131,25 @@ pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
         Receiver::Ref => args.push(quote!(&*__fg_user)),
         Receiver::Mut => args.push(quote!(__fg_user)),
     }
+    let mut param_index = 0;
     for p in &sig.params {
         args.push(match p {
             Role::Input(_) => values.next().expect("one value per input"),
             Role::State { .. } => quote!(__fg_user),
             Role::Init => quote!(__fg_init),
+            Role::Param { .. } => {
+                let i = proc_macro2::Literal::usize_unsuffixed(param_index);
+                param_index += 1;
+                quote!(::core::clone::Clone::clone(&__fg_params.#i))
+            }
         });
     }
+    // Parameters ride in the state, before the user's.
+    let unwrap_params = if param_index > 0 {
+        quote!(let (__fg_params, __fg_user) = __fg_user;)
+    } else {
+        quote!()
+    };
 
     quote! {
         impl #impl_generics ::flowgraph::typed::Segment for #self_ty #where_clause {
@@ -160,6 +172,7 @@ pub(crate) fn segment_impl(t: &Target<'_>) -> TokenStream {
                 let #pattern = __fg_inputs;
                 let __fg_notify: bool = #default_notify;
                 #unwrap_state
+                #unwrap_params
                 let #out_pattern = #call(#(#args),*);
                 #fill_planes
                 #payload
@@ -248,8 +261,8 @@ impl Outputs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::derive::parse::{signature, Form};
-    use crate::derive::ports::Errors;
+    use crate::attrs::parse::{signature, Form};
+    use crate::attrs::ports::Errors;
     use syn::parse_quote;
 
     fn expand(mut sig: syn::Signature) -> String {
