@@ -33,11 +33,12 @@ impl CostModel {
     }
 
     /// Starts a clock if this generation refreshes the estimate: every
-    /// parallel one, and one serial generation in 64 (reading the clock
-    /// costs as much as running a few trivial nodes). Without workers the
-    /// estimate is never used.
+    /// parallel one, each of the first eight (so heavy computes behind cheap
+    /// build calls reach the pool at once), then one serial generation in 64
+    /// (reading the clock costs as much as running a few trivial nodes).
+    /// Without workers the estimate is never used.
     pub(crate) fn clock(&self, threads: usize, parallel: bool, generation: u64) -> Option<Instant> {
-        (threads > 1 && (parallel || generation % 64 == 0)).then(Instant::now)
+        (threads > 1 && (parallel || generation <= 8 || generation % 64 == 0)).then(Instant::now)
     }
 
     /// Folds a timed generation that ran `ran` nodes into the estimate.
