@@ -82,6 +82,10 @@ impl std::fmt::Debug for DistBuilder<'_> {
 
 impl<'c> DistBuilder<'c> {
     /// An empty builder; nodes go to rank 0 until told otherwise.
+    ///
+    /// # Panics
+    ///
+    /// If the cluster already made 2³² builders (graph ids never wrap).
     pub fn new(cluster: &'c Cluster) -> Self {
         DistBuilder {
             cluster,

@@ -132,8 +132,12 @@ impl Cluster {
             .expect("flowgraph: the communication thread died while running `with_mpi`")
     }
 
+    /// A new graph's id on the wire. Ids never wrap: two graphs with one id
+    /// would read each other's messages.
     pub(super) fn next_graph(&self) -> u32 {
-        self.graphs.fetch_add(1, Ordering::Relaxed)
+        self.graphs
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1))
+            .expect("flowgraph: more than 2^32 distributed graphs built on one cluster")
     }
 }
 

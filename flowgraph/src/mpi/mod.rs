@@ -6,9 +6,10 @@
 //! [`DistBuilder::remote`], which requires a serializable value type (checked
 //! at compile time, see [`Remote`]). On the consuming rank the value arrives
 //! into a buffer owned there and is exposed as the same port kind, so
-//! segments do not know that an input is remote. [`DistGraph::stabilize`] is
-//! collective; ranks agree on the poked sources, then each runs its share of
-//! the dirty cone. By default ([`Cluster::init`]) the thread that created the
+//! segments do not know that an input is remote. [`DistGraph::from_builder`]
+//! checks that every rank recorded the same graph before any node runs.
+//! [`DistGraph::stabilize`] is collective; ranks agree on the poked sources,
+//! then each runs its share of the dirty cone. By default ([`Cluster::init`]) the thread that created the
 //! cluster makes the MPI calls itself, inline; [`Cluster::init_threaded`]
 //! moves them to a communication thread instead.
 //!

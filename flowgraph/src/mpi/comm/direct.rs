@@ -135,14 +135,7 @@ pub(super) fn flush(link: &Link) {
                     last = Instant::now();
                 }
                 if start.elapsed() > link.timeout() {
-                    // The peer never took the message: it died or hangs.
-                    // The request cannot be abandoned; take the job down.
-                    eprintln!(
-                        "flowgraph: rank {}: a send did not complete within {:?}; aborting",
-                        link.rank,
-                        link.timeout()
-                    );
-                    m.world.abort(3);
+                    send_timed_out(link, m);
                 }
                 pause(last.elapsed());
             }
@@ -151,6 +144,47 @@ pub(super) fn flush(link: &Link) {
     for (_, bytes) in msgs {
         link.recycle(bytes);
     }
+}
+
+/// Sends one message to `to` and returns once it was delivered to MPI's
+/// peer, draining incoming messages meanwhile: [`flush`] for a single
+/// message, without its lists.
+pub(super) fn send_now(link: &Link, to: usize, bytes: Vec<u8>) {
+    with(|m| {
+        mpi::request::scope(|scope| {
+            let mut req = m
+                .ours
+                .process_at_rank(to as i32)
+                .immediate_send(scope, &bytes[..]);
+            let start = Instant::now();
+            let mut last = start;
+            loop {
+                match req.test() {
+                    Ok(_) => return,
+                    Err(r) => req = r,
+                }
+                if drain(&m.ours, link) {
+                    last = Instant::now();
+                }
+                if start.elapsed() > link.timeout() {
+                    send_timed_out(link, m);
+                }
+                pause(last.elapsed());
+            }
+        })
+    });
+    link.recycle(bytes);
+}
+
+/// The peer never took a message: it died or hangs. The request cannot be
+/// abandoned; take the job down.
+fn send_timed_out(link: &Link, m: &Mpi) -> ! {
+    eprintln!(
+        "flowgraph: rank {}: a send did not complete within {:?}; aborting",
+        link.rank,
+        link.timeout()
+    );
+    m.world.abort(3)
 }
 
 /// `Link::wait` in direct mode: polls MPI until `take` succeeds.

@@ -226,6 +226,16 @@ impl Link {
     }
 
     pub(crate) fn send(&self, cmd: Cmd) {
+        let cmd = match (cmd, &self.driver) {
+            // The owner sends at once, without the queue, when nothing is
+            // queued before it (the common case: one message per sender).
+            (Cmd::Send { to, bytes }, Driver::Direct(owner))
+                if !self.has_cmds.load(Ordering::Acquire) && *owner == thread::current().id() =>
+            {
+                return direct::send_now(self, to, bytes);
+            }
+            (cmd, _) => cmd,
+        };
         {
             let mut cmds = lock(&self.cmds);
             cmds.push(cmd);
