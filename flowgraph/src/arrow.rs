@@ -8,14 +8,15 @@
 //! function); the types are fixed, and checked in the user's terms, by the
 //! helpers here, called at the invocation:
 //!
-//! - [`interface_of`] (the value after `=>` is a segment), [`feeds`] (the
-//!   wires fit its inputs), [`destructure`] (a tuple pattern fits the value
-//!   it binds) and [`declared`] (an output is the declared interface);
-//! - each check returns a [`Cast`], the identity on payloads between two
-//!   interfaces it proved equal, which the generated `compute` applies where
-//!   it needs that equality. A failed check is thus reported once, where it
-//!   fails, and the generated segment stays a `Segment`: no second error
-//!   where it is used;
+//! - [`interface_of`] (the value after `=>` is a segment), at the
+//!   invocation;
+//! - in the generated `compute`, where the payloads flow: [`feed`] (the
+//!   wires fit the segment's inputs), [`destructure`] (a tuple pattern fits
+//!   the value it binds) and [`declare`] (an output is the declared
+//!   interface). Each is the identity on payloads once its check holds, and
+//!   each check is made once, so a mistake is reported once, at the user's
+//!   tokens, and the generated segment stays a `Segment` (no second error
+//!   where it is used);
 //! - a failed expansion stands on a [`Placeholder`].
 #![deny(unsafe_code)]
 
@@ -71,60 +72,6 @@ pub struct Marker<T>(PhantomData<fn() -> T>);
 impl<T> fmt::Debug for Marker<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Marker<{}>", std::any::type_name::<T>())
-    }
-}
-
-/// The identity on payloads from interface `F` to interface `T`, proved by
-/// the check that produced it.
-pub trait Cast<F: Interface, T: Interface>: Copy + Send + Sync + 'static {
-    /// The identity on payloads.
-    fn cast(self, values: F::Values<'_>) -> T::Values<'_>;
-}
-
-/// The cast of [`Feeds`], proved by `C`.
-#[allow(clippy::type_complexity, reason = "a phantom of the three types")]
-struct FeedCast<F, T, C>(PhantomData<fn() -> (F, T, C)>);
-impl<F, T, C> Clone for FeedCast<F, T, C> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<F, T, C> Copy for FeedCast<F, T, C> {}
-impl<T: Interface, F: Interface, C: Feeds<T, F> + 'static> Cast<F, T> for FeedCast<F, T, C> {
-    #[inline(always)]
-    fn cast(self, values: F::Values<'_>) -> T::Values<'_> {
-        C::feed(values)
-    }
-}
-
-/// The cast of [`Declared`], proved by `C`.
-#[allow(clippy::type_complexity, reason = "a phantom of the three types")]
-struct DeclaredCast<F, T, C>(PhantomData<fn() -> (F, T, C)>);
-impl<F, T, C> Clone for DeclaredCast<F, T, C> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<F, T, C> Copy for DeclaredCast<F, T, C> {}
-impl<T: Interface, F: Interface, C: Declared<T, F> + 'static> Cast<F, T> for DeclaredCast<F, T, C> {
-    #[inline(always)]
-    fn cast(self, values: F::Values<'_>) -> T::Values<'_> {
-        C::declared(values)
-    }
-}
-
-/// The cast of [`Destructure`].
-struct PartsCast<T, const N: usize>(PhantomData<fn() -> T>);
-impl<T, const N: usize> Clone for PartsCast<T, N> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T, const N: usize> Copy for PartsCast<T, N> {}
-impl<T: Destructure<N>, const N: usize> Cast<T, T::Parts> for PartsCast<T, N> {
-    #[inline(always)]
-    fn cast(self, values: T::Values<'_>) -> <T::Parts as Interface>::Values<'_> {
-        T::parts(values)
     }
 }
 
@@ -264,17 +211,16 @@ pub fn run<'a, 'b: 'a, S: Segment>(
     S::compute(inputs, &mut slot.state, init)
 }
 
-/// The segment `segment!` expands to: the tree of the user's segments, the
-/// casts its checks produced, and the `compute` running them in order (a
-/// closure that captures nothing).
-pub struct Fused<I, O, Segs, Casts, F> {
+/// The segment `segment!` expands to: the tree of the user's segments and
+/// the `compute` running them in order (a closure that captures nothing,
+/// whose body holds the checks).
+pub struct Fused<I, O, Segs, F> {
     segments: Segs,
-    casts: Casts,
     compute: F,
     interfaces: PhantomData<fn() -> (I, O)>,
 }
 
-impl<I, O, Segs, Casts, F> fmt::Debug for Fused<I, O, Segs, Casts, F> {
+impl<I, O, Segs, F> fmt::Debug for Fused<I, O, Segs, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("segment!")
     }
@@ -283,86 +229,91 @@ impl<I, O, Segs, Casts, F> fmt::Debug for Fused<I, O, Segs, Casts, F> {
 /// The fused segment of inputs `I` and outputs `O`. The signature of
 /// `compute` is fixed here.
 #[inline(always)]
-pub fn fused<I: Interface, O: Interface, Segs, Casts, F>(
+pub fn fused<I: Interface, O: Interface, Segs, F>(
     _: Marker<I>,
     _: Marker<O>,
     segments: Segs,
-    casts: Casts,
     compute: F,
-) -> Fused<I, O, Segs, Casts, F>
+) -> Fused<I, O, Segs, F>
 where
     Segs: Segments,
-    Casts: Copy,
-    F: for<'a> Fn(I::Values<'a>, &'a mut Segs::State, Casts, bool) -> O::Values<'a>,
+    F: for<'a> Fn(I::Values<'a>, &'a mut Segs::State, bool) -> O::Values<'a>,
 {
     Fused {
         segments,
-        casts,
         compute,
         interfaces: PhantomData,
     }
 }
 
-impl<I, O, Segs, Casts, F> Segment for Fused<I, O, Segs, Casts, F>
+impl<I, O, Segs, F> Segment for Fused<I, O, Segs, F>
 where
     I: Interface,
     O: Interface,
     Segs: Segments,
-    Casts: Copy + Send + 'static,
-    F: for<'a> Fn(I::Values<'a>, &'a mut Segs::State, Casts, bool) -> O::Values<'a>
-        + Send
-        + 'static,
+    F: for<'a> Fn(I::Values<'a>, &'a mut Segs::State, bool) -> O::Values<'a> + Send + 'static,
 {
     type Inputs = I;
     type Outputs = O;
-    type State = (Segs::State, Casts, F);
+    type State = (Segs::State, F);
 
     #[inline]
     fn init(self) -> Self::State {
-        (self.segments.init(), self.casts, self.compute)
+        (self.segments.init(), self.compute)
     }
 
     #[inline(always)]
     fn compute<'a, 'b: 'a>(
         inputs: I::Values<'a>,
-        (states, casts, f): &'b mut Self::State,
+        (states, f): &'b mut Self::State,
         init: bool,
     ) -> O::Values<'a> {
-        f(inputs, states, *casts, init)
+        f(inputs, states, init)
     }
 }
 
-/// Checks that the wires `W` fit the inputs `I` of a segment, by [`Check`].
+/// Feeds the wires `W` to inputs `I`: checks that they fit, by [`Check`],
+/// and returns the payload as the inputs'.
 ///
-/// The check is proved by `C`, the second argument, and both interfaces
-/// come in the first: so the relation is selected only once both are known
-/// (a mismatch is then reported by [`Feeds`], not as a type error), and an
+/// The relation is proved by `C`, the second argument, and both interfaces
+/// come in the first: so it is selected only once both are known (a
+/// mismatch is then reported by [`Feeds`], not as a type error), and an
 /// interface still unknown at that point (that of `Arr::new(…)`, say) is
-/// inferred from the other.
+/// inferred from the other. Each check is made once, where the payload
+/// flows, so a mistake is reported once.
 #[inline(always)]
-pub fn feeds<I: Interface, W: Interface, C: Feeds<I, W> + 'static>(
+pub fn feed<'v, I: Interface, W: Interface, C: Feeds<I, W>>(
     _: Marker<(I, W)>,
     _: C,
-) -> impl Cast<W, I> {
-    FeedCast::<W, I, C>(PhantomData)
+    values: W::Values<'v>,
+) -> I::Values<'v> {
+    C::feed(values)
 }
 
-/// Checks that the outputs `W` are the declared `D` (proved as in
-/// [`feeds`]).
+/// Checks that the outputs `W` are the declared `D` (as [`feed`] does).
 #[inline(always)]
-pub fn declared<D: Interface, W: Interface, C: Declared<D, W> + 'static>(
+pub fn declare<'v, D: Interface, W: Interface, C: Declared<D, W>>(
     _: Marker<(D, W)>,
     _: C,
-) -> impl Cast<W, D> {
-    DeclaredCast::<W, D, C>(PhantomData)
+    values: W::Values<'v>,
+) -> D::Values<'v> {
+    C::declared(values)
 }
 
-/// Checks that a tuple pattern of `N` wires destructures `T`.
+/// Checks that a tuple pattern of `N` wires destructures `T`: the marker of
+/// the parts and the payload as theirs.
 #[inline(always)]
-pub fn destructure<const N: usize, T: Destructure<N>>(
+pub fn destructure<'v, const N: usize, T: Destructure<N>>(
     _: Marker<T>,
-) -> (Marker<T::Parts>, impl Cast<T, T::Parts>) {
-    (Marker::new(), PartsCast::<T, N>(PhantomData))
+    values: T::Values<'v>,
+) -> (Marker<T::Parts>, <T::Parts as Interface>::Values<'v>) {
+    (Marker::new(), T::parts(values))
+}
+
+/// The interfaces of the segment whose state is in `slot`.
+#[inline(always)]
+pub fn slot_interfaces<S: Segment>(_: &Slot<S>) -> (Marker<S::Inputs>, Marker<S::Outputs>) {
+    (Marker::new(), Marker::new())
 }
 
 macro_rules! split {

@@ -83,16 +83,15 @@ pub(crate) fn fallback(sig: Option<&Signature>, errors: Errors) -> TokenStream {
     }}
 }
 
-/// The expansion being built: the user's segments and the checks at the
-/// invocation (`outer`), and the body of the fused `compute` (`body`).
+/// The expansion being built: the user's segments at the invocation
+/// (`outer`), and the body of the fused `compute` (`body`), which holds the
+/// checks, each made once where the payloads flow.
 struct Direct {
     outer: TokenStream,
     body: TokenStream,
     /// The user's segments.
     segments: Vec<Ident>,
-    /// The casts the checks produced, passed to `compute`.
-    casts: Vec<Ident>,
-    /// Per wire: its variable in `compute` and its marker at the invocation.
+    /// Per wire: its variable and its marker in `compute`.
     wires: Vec<Option<(Ident, Ident)>>,
     next: usize,
 }
@@ -112,17 +111,8 @@ impl Direct {
         Ident::new(&format!("__fg_{what}{}", self.next), Span::mixed_site())
     }
 
-    /// Applies the cast `c` (a check's result) to `values` in `compute`.
-    fn cast(&mut self, c: &Ident, values: TokenStream) -> TokenStream {
-        let private = private();
-        let index = proc_macro2::Literal::usize_unsuffixed(self.casts.len());
-        self.casts.push(c.clone());
-        quote!(#private::Cast::cast(__fg_casts.#index, #values))
-    }
-
     /// Binds `value` (whose marker is `marker`) to `shape`.
     fn bind(&mut self, shape: &Shape, value: TokenStream, marker: &Ident) {
-        let private = private();
         match shape {
             Shape::Wire(w) => {
                 let var = Ident::new(&format!("__fg_w{w}"), Span::mixed_site());
@@ -133,18 +123,19 @@ impl Direct {
             Shape::Tuple(items, span) => {
                 let n = items.len();
                 let split = Ident::new(&format!("split{n}"), Span::call_site());
-                let (parts, c) = (self.fresh("parts"), self.fresh("c"));
+                let (parts, values) = (self.fresh("parts"), self.fresh("values"));
                 let at = span.map_or_else(Span::call_site, |s| s.0);
                 let m = located(marker, at);
                 let n_lit = proc_macro2::Literal::usize_unsuffixed(n);
-                let check = quote_spanned!(at=> #private::destructure::<#n_lit, _>(#m));
-                self.outer.extend(quote!(let (#parts, #c) = #check;));
+                let check = quote_spanned!(at=> ::flowgraph::__private::destructure::<#n_lit, _>(#m, #value));
+                self.body.extend(quote!(let (#parts, #values) = #check;));
                 let markers: Vec<Ident> = (0..n).map(|_| self.fresh("m")).collect();
-                self.outer
-                    .extend(quote!(let (#(#markers,)*) = #private::#split(#parts);));
                 let vars: Vec<Ident> = (0..n).map(|_| self.fresh("v")).collect();
-                let cast = self.cast(&c, value);
-                self.body.extend(quote!(let (#(#vars,)*) = #cast;));
+                let private = private();
+                self.body.extend(quote!(
+                    let (#(#markers,)*) = #private::#split(#parts);
+                    let (#(#vars,)*) = #values;
+                ));
                 for ((item, var), m) in items.iter().zip(&vars).zip(&markers) {
                     self.bind(item, quote!(#var), m);
                 }
@@ -173,34 +164,30 @@ impl Direct {
         }
     }
 
-    /// The outputs as declared: the markers of the declared interfaces and
-    /// the payload, each output checked against its declaration.
-    fn outputs(&mut self, read: &Read, ty: &Type) -> (TokenStream, TokenStream) {
+    /// The outputs as declared: the payload, each output checked against
+    /// its declaration.
+    fn outputs(&mut self, read: &Read, ty: &Type) -> TokenStream {
         match (read, strip_parens(ty)) {
             (Read::Tuple(items, _), Type::Tuple(t)) if items.len() == t.elems.len() => {
-                let (markers, values): (Vec<_>, Vec<_>) = items
+                let values: Vec<_> = items
                     .iter()
                     .zip(&t.elems)
                     .map(|(r, t)| self.outputs(r, t))
-                    .unzip();
-                let join = Ident::new(&format!("join{}", markers.len()), Span::call_site());
-                let private = private();
-                (
-                    quote!(#private::#join(#(#markers),*)),
-                    quote!((#(#values,)*)),
-                )
+                    .collect();
+                quote!((#(#values,)*))
             }
             (read, ty) => {
                 let private = private();
                 let (value, markers) = self.read(read);
-                let (md, c) = (self.fresh("md"), self.fresh("c"));
+                let md = self.fresh("md");
                 let at = read.span();
                 let md_at = located(&md, at);
-                self.outer
+                self.body
                     .extend(quote_spanned!(at=> let #md = #private::Marker::<#ty>::new();));
-                let check = quote_spanned!(at=> ::flowgraph::__private::declared(::flowgraph::__private::join2(#md_at, #markers), ::flowgraph::__private::Check));
-                self.outer.extend(quote!(let #c = #check;));
-                (quote!(#md), self.cast(&c, value))
+                let o = self.fresh("out");
+                let check = quote_spanned!(at=> ::flowgraph::__private::declare(::flowgraph::__private::join2(#md_at, #markers), ::flowgraph::__private::Check, #value));
+                self.body.extend(quote!(let #o = #check;));
+                quote!(#o)
             }
         }
     }
@@ -244,7 +231,6 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
         outer: TokenStream::new(),
         body: TokenStream::new(),
         segments: Vec::new(),
-        casts: Vec::new(),
         wires: vec![None; resolved.wires.len()],
         next: 0,
     };
@@ -259,19 +245,14 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
     for (shape, ty) in shapes.into_iter().zip(&sig.input_types) {
         let m = d.fresh("mi");
         let at = syn::spanned::Spanned::span(ty);
+        // "Not an interface", at the declaration, before anything else.
         d.outer
-            .extend(quote_spanned!(at=> let #m = #private::interface::<#ty>();));
+            .extend(quote_spanned!(at=> let _ = #private::interface::<#ty>();));
+        d.body
+            .extend(quote_spanned!(at=> let #m = #private::Marker::<#ty>::new();));
         let v = d.fresh("x");
         inputs.push((shape, v, m));
     }
-    let input_markers = inputs.iter().map(|(_, _, m)| m);
-    let input_markers = match inputs.len() {
-        1 => quote!(#(#input_markers)*),
-        n => {
-            let join = Ident::new(&format!("join{n}"), Span::call_site());
-            quote!(#private::#join(#(#input_markers),*))
-        }
-    };
     match inputs.as_slice() {
         [(_, v, _)] => d.body.extend(quote!(let #v = __fg_inputs;)),
         many => {
@@ -286,21 +267,23 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
     for (k, step) in resolved.steps.iter().enumerate() {
         let seg = &step.segment;
         let seg_span = syn::spanned::Spanned::span(seg);
-        let (s, mi, mo, c) = (d.fresh("seg"), d.fresh("mi"), d.fresh("mo"), d.fresh("c"));
+        let (s, mi, mo) = (d.fresh("seg"), d.fresh("mi"), d.fresh("mo"));
         let s_at = located(&s, seg_span);
         d.outer.extend(quote!(let #s = #seg;));
-        let interface = quote_spanned!(seg_span=> #private::interface_of(&#s_at));
-        d.outer.extend(quote!(let (#mi, #mo) = #interface;));
+        // "Not a segment", at the segment.
+        let check = quote_spanned!(seg_span=> #private::interface_of(&#s_at));
+        d.outer.extend(quote!(let _ = #check;));
+        let slot = slot_path(k, resolved.steps.len());
+        d.body.extend(quote!(
+            let (#mi, #mo) = #private::slot_interfaces(&(*__fg_states) #slot);
+        ));
         let (value, markers) = d.read(&step.args);
         let wires_span = step.args.span();
         let mi_at = located(&mi, wires_span);
-        let feeds = quote_spanned!(wires_span=> ::flowgraph::__private::feeds(::flowgraph::__private::join2(#mi_at, #markers), ::flowgraph::__private::Check));
-        d.outer.extend(quote!(let #c = #feeds;));
-        let slot = slot_path(k, resolved.steps.len());
+        let feed = quote_spanned!(wires_span=> ::flowgraph::__private::feed(::flowgraph::__private::join2(#mi_at, #markers), ::flowgraph::__private::Check, #value));
         let o = d.fresh("o");
-        let cast = d.cast(&c, value);
         d.body.extend(quote!(
-            let #o = #private::run(&mut (*__fg_states) #slot, #cast, __fg_init);
+            let #o = #private::run(&mut (*__fg_states) #slot, #feed, __fg_init);
         ));
         d.segments.push(s);
         d.bind(&step.out, quote!(#o), &mo);
@@ -310,13 +293,15 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
         .output_ty
         .as_ref()
         .expect("an invocation without errors declares its outputs");
-    let (output_markers, payload) = d.outputs(&resolved.outputs, output_ty);
+    let at = syn::spanned::Spanned::span(output_ty);
+    d.outer
+        .extend(quote_spanned!(at=> let _ = #private::interface::<#output_ty>();));
+    let payload = d.outputs(&resolved.outputs, output_ty);
 
     let Direct {
         outer,
         body,
         segments,
-        casts,
         ..
     } = d;
     let leaves: Vec<TokenStream> = segments
@@ -324,15 +309,15 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
         .map(|s| quote!(#private::Leaf(#s)))
         .collect();
     let tree = balanced(&leaves);
+    let inputs_ty = &sig.inputs;
     quote! {{
         #outer
         #private::fused(
-            #input_markers,
-            #output_markers,
+            #private::Marker::<#inputs_ty>::new(),
+            #private::Marker::<#output_ty>::new(),
             #tree,
-            (#(#casts,)*),
             #[allow(unused_variables, clippy::let_unit_value, reason = "wires dropped with `_` are still computed")]
-            |__fg_inputs, __fg_states, __fg_casts, __fg_init| {
+            |__fg_inputs, __fg_states, __fg_init| {
                 #body
                 #payload
             },
@@ -362,14 +347,14 @@ mod tests {
         assert!(!out.contains("compile_error"), "{out}");
         // One check of each kind per application and per output.
         assert_eq!(out.matches("interface_of").count(), 3, "{out}");
-        assert_eq!(out.matches("feeds").count(), 3, "{out}");
-        assert_eq!(out.matches("declared").count(), 3, "{out}");
+        assert_eq!(out.matches("feed (").count(), 3, "{out}");
+        assert_eq!(out.matches("declare (").count(), 3, "{out}");
         assert_eq!(out.matches("Leaf").count(), 3, "{out}");
         // Each generated path starts at `::flowgraph`.
         for path in [
             "__private :: fused",
             "__private :: run",
-            "__private :: Cast",
+            "__private :: feed",
         ] {
             assert!(out.contains(path), "{path} in {out}");
             for (i, _) in out.match_indices(path) {
