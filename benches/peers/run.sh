@@ -78,6 +78,7 @@ mapfile -t ks < <(cut -d' ' -f2 "$res/calib.txt")
     echo "- CPU: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) logical CPUs"
     echo "- memory: $(free -h | awk '/^Mem:/ {print $2}'), kernel $(uname -r)"
     echo "- $(rustc --version); $(g++ --version | head -1); oneTBB $(dpkg-query -W -f='${Version}' libtbb-dev 2>/dev/null || echo '(version unknown)')"
+    echo "- flowgraph at commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "- mode: $mode; $runs runs per cell; time budget per run: $ms ms"
     echo "- load when the runs started: \`$(uptime)\`"
 } >"$res/machine.md"
