@@ -23,6 +23,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::export::Structure;
 use crate::typed::{Interface, Segment};
 
 /// What the checks of `segment!` are proved on: the relations are traits
@@ -175,11 +176,14 @@ pub trait Segments {
     type State: Send + 'static;
     /// Makes the states.
     fn init(self) -> Self::State;
+    /// Appends the structure of each segment, in order, for the exporters.
+    fn parts(&self, out: &mut Vec<Structure>);
 }
 
 impl Segments for () {
     type State = ();
     fn init(self) {}
+    fn parts(&self, _: &mut Vec<Structure>) {}
 }
 
 impl<S: Segment + 'static> Segments for Leaf<S> {
@@ -191,6 +195,9 @@ impl<S: Segment + 'static> Segments for Leaf<S> {
             segment: PhantomData,
         }
     }
+    fn parts(&self, out: &mut Vec<Structure>) {
+        out.push(Structure::of(&self.0));
+    }
 }
 
 impl<A: Segments, B: Segments> Segments for (A, B) {
@@ -198,6 +205,10 @@ impl<A: Segments, B: Segments> Segments for (A, B) {
     #[inline]
     fn init(self) -> Self::State {
         (self.0.init(), self.1.init())
+    }
+    fn parts(&self, out: &mut Vec<Structure>) {
+        self.0.parts(out);
+        self.1.parts(out);
     }
 }
 
@@ -260,6 +271,12 @@ where
     #[inline]
     fn init(self) -> Self::State {
         (self.segments.init(), self.compute)
+    }
+
+    fn __fused(&self) -> Option<Structure> {
+        let mut parts = Vec::new();
+        self.segments.parts(&mut parts);
+        Some(Structure::Parts(parts))
     }
 
     #[inline(always)]

@@ -7,6 +7,7 @@ pub mod arena;
 mod arrow;
 pub mod core;
 mod derive_support;
+pub mod export;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod par;

@@ -76,3 +76,21 @@ pub(crate) fn state_mut<S: Segment>(engine: &mut Engine, h: SourceHandle<S>) -> 
     // before `stabilize` rewrites them (read guard armed by `poke`).
     unsafe { &mut *p.cast::<S::State>() }
 }
+
+/// The length of group output `leaf` of `node` (fixed by its build call).
+///
+/// # Panics
+///
+/// As `read_leaf`, or if the leaf is not a group.
+pub(crate) fn group_len(engine: &Engine, node: u32, leaf: u32) -> usize {
+    // The codec read below is the leaf's own: no type to check.
+    let p = engine.read_leaf(node, leaf, None);
+    match engine.output_kind(node, leaf) {
+        // SAFETY: the leaf holds an initialized group payload (every node ran
+        // its build call) whose borrows are live (read guard in `read_leaf`).
+        LeafKind::Group(codec) => unsafe { (codec.read)(p).2 },
+        LeafKind::Single { .. } => {
+            panic!("flowgraph: output {leaf} of node #{node} is not a group")
+        }
+    }
+}

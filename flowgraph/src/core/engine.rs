@@ -19,6 +19,7 @@ use crate::core::pool::Pool;
 use crate::core::serial::{self, Outcome};
 use crate::core::tables::Tables;
 use crate::core::wire::PendingNode;
+use crate::export::hook::Hook;
 
 const NOT_SOURCE: u8 = 0;
 const IDLE: u8 = 1;
@@ -195,12 +196,13 @@ impl Engine {
         self.t.nodes[node as usize].state
     }
 
-    /// Runs one generation from the dirty sources.
+    /// Runs one generation from the dirty sources, with `hook` around each
+    /// node execution.
     ///
     /// # Panics
     /// Resumes the first panic of a compute (the graph is then poisoned);
     /// panics if the graph was already poisoned.
-    pub(crate) fn stabilize(&mut self, pool: &mut Pool) {
+    pub(crate) fn stabilize<H: Hook>(&mut self, pool: &mut Pool, hook: &H) {
         self.guard.check_poison(&self.t);
         self.stats.generations += 1;
         if self.dirty.is_empty() {
@@ -219,7 +221,7 @@ impl Engine {
         {
             self.stats.parallel_generations += 1;
             self.par
-                .run(&self.t, &self.marks, &self.dirty, pool, self.prune)
+                .run(&self.t, &self.marks, &self.dirty, pool, self.prune, hook)
         } else {
             if want_pool {
                 // The cone was marked but is too small: start afresh.
@@ -231,6 +233,7 @@ impl Engine {
                 &mut self.frontier,
                 &self.dirty,
                 self.prune,
+                hook,
             )
         };
         for &s in &self.dirty {

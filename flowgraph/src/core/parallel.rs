@@ -18,6 +18,7 @@ use crate::core::pool::{Batch, Pool};
 use crate::core::serial::Outcome;
 use crate::core::tables::Tables;
 use crate::core::unwind::{drop_payload, Caught};
+use crate::export::hook::Hook;
 
 /// Wake bits: a producer that ran wrote the node's inputs.
 const TOUCHED: u8 = 1;
@@ -68,17 +69,20 @@ impl Parallel {
         self.cone.len()
     }
 
-    /// Runs the cone marked in generation `marks.gen()` on `pool`.
-    pub(crate) fn run(
+    /// Runs the cone marked in generation `marks.gen()` on `pool`, with
+    /// `hook` around each node.
+    pub(crate) fn run<H: Hook>(
         &mut self,
         t: &Tables,
         marks: &Marks,
         dirty: &[u32],
         pool: &mut Pool,
         prune: bool,
+        hook: &H,
     ) -> Outcome {
         let batch = ConeBatch {
             t,
+            hook,
             marks,
             pending: &self.pending,
             wake: &self.wake,
@@ -105,8 +109,9 @@ impl Parallel {
 }
 
 /// One parallel generation: the marked cone, run with atomic countdowns.
-struct ConeBatch<'e> {
+struct ConeBatch<'e, H> {
     t: &'e Tables,
+    hook: &'e H,
     /// Marks of this generation: a node is marked run as it starts.
     marks: &'e Marks,
     pending: &'e [AtomicU32],
@@ -120,17 +125,19 @@ struct ConeBatch<'e> {
     panics: Mutex<Vec<Caught>>,
 }
 
-impl Batch for ConeBatch<'_> {
+impl<H: Hook> Batch for ConeBatch<'_, H> {
     fn run(&self, u: u32, ready: &mut Vec<u32>) {
         let t = self.t;
         let wake = self.wake[u as usize].load(Ordering::Relaxed);
         let ran = wake & WOKEN != 0 && !self.poisoned.load(Ordering::Relaxed) && {
             self.marks.schedule(u);
-            // SAFETY: `u`'s countdown reached zero (or it is a root), so all
-            // its producers in the cone finished scattering (AcqRel below),
-            // and only this thread runs `u`.
-            let r = catch_unwind(AssertUnwindSafe(|| unsafe {
-                t.exec(u, false, Some(self.marks))
+            let r = catch_unwind(AssertUnwindSafe(|| {
+                let mark = self.hook.start();
+                // SAFETY: `u`'s countdown reached zero (or it is a root), so
+                // all its producers in the cone finished scattering (AcqRel
+                // below), and only this thread runs `u`.
+                unsafe { t.exec(u, false, Some(self.marks)) };
+                self.hook.done(u, mark);
             }));
             match r {
                 Ok(()) => true,
@@ -147,6 +154,7 @@ impl Batch for ConeBatch<'_> {
             self.ran.fetch_add(1, Ordering::Relaxed);
         } else if wake == TOUCHED {
             self.skipped.fetch_add(1, Ordering::Relaxed);
+            self.hook.skip(u);
         }
         // A node that did not run (skipped, or after a panic) scatters
         // nothing, but the countdowns still drain so the batch settles.

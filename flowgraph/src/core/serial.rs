@@ -10,6 +10,7 @@ use crate::core::frontier::Frontier;
 use crate::core::marks::Marks;
 use crate::core::tables::Tables;
 use crate::core::unwind::Caught;
+use crate::export::hook::Hook;
 
 /// What one generation did.
 pub(crate) struct Outcome {
@@ -22,14 +23,15 @@ pub(crate) struct Outcome {
 }
 
 /// Runs one generation from the poked sources `dirty`, in a generation of
-/// `marks` just started. With `prune` off, every consumer of a node that
-/// ran runs too (the static cone).
-pub(crate) fn run(
+/// `marks` just started, with `hook` around each node. With `prune` off,
+/// every consumer of a node that ran runs too (the static cone).
+pub(crate) fn run<H: Hook>(
     t: &Tables,
     marks: &Marks,
     frontier: &mut Frontier,
     dirty: &[u32],
     prune: bool,
+    hook: &H,
 ) -> Outcome {
     frontier.clear();
     for &s in dirty {
@@ -41,12 +43,14 @@ pub(crate) fn run(
     let result = catch_unwind(AssertUnwindSafe(|| {
         while let Some(u) = frontier.pop() {
             current = u;
+            let mark = hook.start();
             // SAFETY: every producer that writes `u`'s inputs has a smaller
             // id and already ran (ids are topological; the frontier pops the
             // smallest, and only nodes that ran push larger ids), so its
             // inputs are complete; we are alone. A scheduled node counts as
             // run for its consumers' stale-flag check.
             unsafe { t.exec(u, false, Some(marks)) };
+            hook.done(u, mark);
             ran += 1;
             let (succs, mut e) = t.succ_edges(u);
             for s in succs {
@@ -55,8 +59,13 @@ pub(crate) fn run(
                 // SAFETY: `s.node` is a node id.
                 let (first, newly) = unsafe { marks.visit(s.node, wake) };
                 touched += usize::from(first);
+                if first {
+                    // Skipped, unless this or a later producer wakes it.
+                    hook.skip(s.node);
+                }
                 if newly {
                     woken += 1;
+                    hook.unskip(s.node);
                     frontier.push(s.node);
                 }
             }

@@ -320,6 +320,32 @@ impl<'c> DistGraph<'c> {
         self.graph.stats()
     }
 
+    /// The whole graph (every rank's nodes) in Graphviz DOT: one cluster per
+    /// rank, remote edges dashed and labelled with their port type. Every
+    /// rank draws the same picture.
+    pub fn to_dot(&self) -> String {
+        crate::export::dist_dot(self.cluster.size(), &self.drawn())
+    }
+
+    /// The whole graph as a Mermaid flowchart, drawn as
+    /// [`to_dot`](DistGraph::to_dot) draws it.
+    pub fn to_mermaid(&self) -> String {
+        crate::export::dist_mermaid(self.cluster.size(), &self.drawn())
+    }
+
+    fn drawn(&self) -> Vec<crate::export::model::DistNode<'_>> {
+        self.nodes
+            .iter()
+            .map(|m| crate::export::model::DistNode {
+                rank: m.rank,
+                name: m.name,
+                succs: &m.succs,
+                source: m.is_source,
+                remote_from: m.edge_from,
+            })
+            .collect()
+    }
+
     /// Panics if the graph is dead on this rank.
     fn check_alive(&self) {
         if let Some(why) = &self.dead {

@@ -4,6 +4,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::core::{self, Engine, PendingNode, Pool, SegmentFactory, Stats, Wire};
+use crate::export::hook::Off;
+use crate::export::profile::Profiler;
+use crate::export::topology::Topology;
 use crate::typed::handle::{Connect, Handle, SourceHandle};
 use crate::typed::interface::{Interface, RefViewPorts, ValueView, ViewPort};
 use crate::typed::read::{NoHandles, NoInputs, Poke, RefViewLeaf, ViewLeaf};
@@ -37,6 +40,7 @@ pub struct GraphBuilder {
     id: u64,
     nodes: Vec<PendingNode>,
     sources: Vec<u32>,
+    topo: Topology,
 }
 
 impl Default for GraphBuilder {
@@ -60,6 +64,7 @@ impl GraphBuilder {
             id: next_graph_id(),
             nodes: Vec::new(),
             sources: Vec::new(),
+            topo: Topology::default(),
         }
     }
 
@@ -113,6 +118,7 @@ impl GraphBuilder {
         let id = u32::try_from(self.nodes.len())
             .expect("flowgraph: a graph holds at most u32::MAX nodes");
         debug_assert_eq!(wires.len(), S::Inputs::LEAVES);
+        self.topo.record(&segment, &wires);
         self.nodes.push(PendingNode {
             factory: Box::new(SegmentFactory(segment)),
             wires,
@@ -145,7 +151,11 @@ impl GraphBuilder {
 /// ```
 pub struct Graph {
     id: u64,
-    engine: Engine,
+    pub(crate) engine: Engine,
+    /// What the exporters draw.
+    pub(crate) topo: Topology,
+    /// `Some` while profiling is on.
+    pub(crate) profiler: Option<Box<Profiler>>,
     _not_sync: std::marker::PhantomData<std::cell::Cell<()>>,
 }
 
@@ -165,9 +175,14 @@ impl Graph {
     ///
     /// Resumes the panic of a build call that panics.
     pub fn from_builder(b: GraphBuilder) -> Graph {
+        let engine = Engine::new(b.nodes, &b.sources);
+        let mut topo = b.topo;
+        topo.freeze(&engine);
         Graph {
             id: b.id,
-            engine: Engine::new(b.nodes, &b.sources),
+            engine,
+            topo,
+            profiler: None,
             _not_sync: std::marker::PhantomData,
         }
     }
@@ -291,7 +306,13 @@ impl Graph {
     pub fn stabilize(&mut self, pool: &mut Pool) {
         // The pool is this thread's context meanwhile, so computes that
         // split their work (`crate::par`) share it with the workers.
-        pool.enter(|pool| self.engine.stabilize(pool))
+        pool.enter(|pool| {
+            if self.profiler.is_none() {
+                self.engine.stabilize(pool, &Off)
+            } else {
+                self.stabilize_profiled(pool)
+            }
+        })
     }
 
     /// Turns cutoffs on (the default) or off.

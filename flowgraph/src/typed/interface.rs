@@ -13,6 +13,7 @@ use std::mem::offset_of;
 pub use crate::core::view::{Scalar, Slice, ValueView};
 
 use crate::core::layout::LeafLayout;
+use crate::export::shape::{PortDesc, PortKind, PortTree};
 use crate::typed::handle::Handle;
 
 /// A leaf carrying one by-value view. Payload: `(bool, V::View<'a>)`.
@@ -68,6 +69,14 @@ pub trait Interface: sealed::Sealed + 'static {
     #[doc(hidden)]
     /// Builds the handles of the leaves `first..first + LEAVES` of node `node`.
     fn handles(graph: u64, node: u32, first: u32) -> Self::Handles;
+
+    #[doc(hidden)]
+    /// True if some leaf is a group (`RefViewPorts`).
+    const HAS_GROUP: bool = false;
+
+    #[doc(hidden)]
+    /// The tree of ports with their kinds and view types, for the exporters.
+    fn port_tree() -> PortTree;
 }
 
 impl<V> sealed::Sealed for ViewPort<V> {}
@@ -99,6 +108,13 @@ where
     fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
         Handle::new(graph, node, first)
     }
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::View,
+            view: std::any::type_name::<V>(),
+        })
+    }
 }
 
 impl<V: ValueView> Interface for RefViewPort<V> {
@@ -123,6 +139,13 @@ impl<V: ValueView> Interface for RefViewPort<V> {
     fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
         Handle::new(graph, node, first)
     }
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::RefView,
+            view: std::any::type_name::<V>(),
+        })
+    }
 }
 
 impl<V: ValueView> Interface for RefViewPorts<V> {
@@ -142,6 +165,15 @@ impl<V: ValueView> Interface for RefViewPorts<V> {
     fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
         Handle::new(graph, node, first)
     }
+
+    const HAS_GROUP: bool = true;
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::RefViews,
+            view: std::any::type_name::<V>(),
+        })
+    }
 }
 
 impl sealed::Sealed for () {}
@@ -158,6 +190,10 @@ impl Interface for () {
     fn describe(_: usize, _: &mut Vec<LeafLayout>) {}
 
     fn handles(_: u64, _: u32, _: u32) -> Self::Handles {}
+
+    fn port_tree() -> PortTree {
+        PortTree::Tuple(Vec::new())
+    }
 }
 
 macro_rules! tuple_interface {
@@ -186,6 +222,12 @@ macro_rules! tuple_interface {
                     next += $name::LEAVES as u32;
                     h
                 },)+)
+            }
+
+            const HAS_GROUP: bool = false $(|| $name::HAS_GROUP)+;
+
+            fn port_tree() -> PortTree {
+                PortTree::Tuple(vec![$($name::port_tree()),+])
             }
         }
     };

@@ -1,5 +1,6 @@
 //! The unit of scheduling: [`Segment`], and the [`Operator`] wrapper.
 
+use crate::export::Structure;
 use crate::typed::interface::Interface;
 use crate::typed::ops::{Comp, Fork, Par};
 
@@ -95,6 +96,13 @@ pub trait Segment {
         state: &'b mut Self::State,
         init: bool,
     ) -> <Self::Outputs as Interface>::Values<'a>;
+
+    #[doc(hidden)]
+    /// The combinator tree of a fused segment, for the exporters (`None` for
+    /// a plain segment). Only the combinators override it.
+    fn __fused(&self) -> Option<Structure> {
+        None
+    }
 
     /// Sequential composition, fused into one node: [`Comp(self, g)`](Comp).
     ///

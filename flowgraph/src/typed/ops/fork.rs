@@ -1,5 +1,6 @@
 //! [`Fork`]: fan-out.
 
+use crate::export::Structure;
 use crate::typed::interface::Interface;
 use crate::typed::segment::Segment;
 
@@ -47,6 +48,13 @@ where
 
     fn init(self) -> Self::State {
         (self.0.init(), self.1.init())
+    }
+
+    fn __fused(&self) -> Option<Structure> {
+        Some(Structure::Fork(
+            Box::new(Structure::of(&self.0)),
+            Box::new(Structure::of(&self.1)),
+        ))
     }
 
     #[inline(always)]

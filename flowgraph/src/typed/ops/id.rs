@@ -3,6 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::export::Structure;
 use crate::typed::interface::Interface;
 use crate::typed::segment::Segment;
 
@@ -72,6 +73,10 @@ impl<T: Interface> Segment for Id<T> {
     type State = ();
 
     fn init(self) {}
+
+    fn __fused(&self) -> Option<Structure> {
+        Some(Structure::Id)
+    }
 
     #[inline(always)]
     fn compute<'a, 'b: 'a>(inputs: T::Values<'a>, _: &'b mut (), _: bool) -> T::Values<'a> {

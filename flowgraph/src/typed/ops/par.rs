@@ -1,5 +1,6 @@
 //! [`Par`]: parallel composition.
 
+use crate::export::Structure;
 use crate::typed::interface::Interface;
 use crate::typed::segment::Segment;
 
@@ -45,6 +46,13 @@ impl<F: Segment, G: Segment> Segment for Par<F, G> {
 
     fn init(self) -> Self::State {
         (self.0.init(), self.1.init())
+    }
+
+    fn __fused(&self) -> Option<Structure> {
+        Some(Structure::Par(
+            Box::new(Structure::of(&self.0)),
+            Box::new(Structure::of(&self.1)),
+        ))
     }
 
     #[inline(always)]

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::export::Structure;
 use crate::typed::interface::Interface;
 use crate::typed::segment::Segment;
 
@@ -119,6 +120,10 @@ impl<T: Interface, U: Interface> Segment for Left<T, U> {
 
     fn init(self) {}
 
+    fn __fused(&self) -> Option<Structure> {
+        Some(Structure::Left)
+    }
+
     #[inline(always)]
     fn compute<'a, 'b: 'a>(
         (t, _): (T::Values<'a>, U::Values<'a>),
@@ -135,6 +140,10 @@ impl<T: Interface, U: Interface> Segment for Right<T, U> {
     type State = ();
 
     fn init(self) {}
+
+    fn __fused(&self) -> Option<Structure> {
+        Some(Structure::Right)
+    }
 
     #[inline(always)]
     fn compute<'a, 'b: 'a>(
