@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::export::model::{ClusterKind, Model, Shape};
-use crate::export::shape::dot_escape;
+use crate::export::shape::{dot_escape, html_escape};
 
 pub(crate) fn render(m: &Model) -> String {
     let mut out = String::new();
@@ -20,7 +20,6 @@ pub(crate) fn render(m: &Model) -> String {
         }
     }
     for e in &m.edges {
-        let _ = write!(out, "    {} -> {} [", e.from, e.to);
         let mut attrs = Vec::new();
         if !e.label.is_empty() {
             attrs.push(format!("label=\"{}\"", dot_escape(&e.label)));
@@ -28,7 +27,11 @@ pub(crate) fn render(m: &Model) -> String {
         if e.dashed {
             attrs.push("style=dashed".to_string());
         }
-        let _ = writeln!(out, "{}];", attrs.join(", "));
+        if attrs.is_empty() {
+            let _ = writeln!(out, "    {} -> {};", e.from, e.to);
+        } else {
+            let _ = writeln!(out, "    {} -> {} [{}];", e.from, e.to, attrs.join(", "));
+        }
     }
     out.push_str("}\n");
     out
@@ -38,18 +41,41 @@ fn indent(depth: usize) -> String {
     "    ".repeat(depth)
 }
 
+/// `label="…"`, or with profile figures an HTML-like label that prints
+/// them smaller, on two lines in a circle.
+fn label(text: &str, stats: Option<&str>, circle: bool) -> String {
+    let text = if circle {
+        // The id above the name keeps the circle small.
+        text.replacen(' ', "\n", 1)
+    } else {
+        text.to_string()
+    };
+    match stats {
+        None => format!("label=\"{}\"", dot_escape(&text)),
+        Some(stats) => {
+            let stats = if circle {
+                stats.replacen(" · ", "\n", 1)
+            } else {
+                stats.to_string()
+            };
+            format!(
+                "label=<{}<br/><font point-size=\"8\">{}</font>>",
+                html_escape(&text),
+                html_escape(&stats)
+            )
+        }
+    }
+}
+
 fn nodes_in(m: &Model, cluster: Option<usize>, depth: usize, out: &mut String) {
     let pad = indent(depth);
     for n in m.nodes.iter().filter(|n| n.cluster == cluster) {
+        let stats = n.stats.as_deref();
         let attrs = match n.shape {
-            // The id above the name keeps the circle small.
-            Shape::Circle => format!(
-                "shape=circle, margin=0, label=\"{}\"",
-                dot_escape(&n.label.replacen(' ', "\n", 1))
-            ),
+            Shape::Circle => format!("shape=circle, margin=0, {}", label(&n.label, stats, true)),
             Shape::Box => format!(
-                "shape=box, style=\"rounded,filled\", label=\"{}\"",
-                dot_escape(&n.label)
+                "shape=box, style=\"rounded,filled\", {}",
+                label(&n.label, stats, false)
             ),
             Shape::In | Shape::Out => format!(
                 "shape=point, width=0.08, fillcolor=\"#555555\", tooltip=\"{}\"",
@@ -69,7 +95,11 @@ fn cluster(m: &Model, c: usize, depth: usize, out: &mut String) {
     let cl = &m.clusters[c];
     let _ = writeln!(out, "{pad}subgraph cluster_{} {{", cl.key);
     let inner = indent(depth + 1);
-    let _ = writeln!(out, "{inner}label=\"{}\";", dot_escape(&cl.label));
+    let _ = writeln!(
+        out,
+        "{inner}{};",
+        label(&cl.label, cl.stats.as_deref(), false)
+    );
     match cl.kind {
         ClusterKind::Fused => {
             let fill = cl.fill.as_deref().unwrap_or("#eef3fb");

@@ -68,7 +68,7 @@ pub(crate) fn render(m: &Model) -> String {
 fn nodes_in(m: &Model, cluster: Option<usize>, depth: usize, out: &mut String) {
     let pad = "    ".repeat(depth);
     for n in m.nodes.iter().filter(|n| n.cluster == cluster) {
-        let label = mermaid_escape(&n.label);
+        let label = mermaid_escape(&with_stats(&n.label, n.stats.as_deref()));
         let _ = match n.shape {
             Shape::Circle => writeln!(out, "{pad}{}((\"{label}\"))", n.key),
             Shape::Box => writeln!(out, "{pad}{}(\"{label}\")", n.key),
@@ -80,11 +80,12 @@ fn nodes_in(m: &Model, cluster: Option<usize>, depth: usize, out: &mut String) {
 fn cluster(m: &Model, c: usize, depth: usize, out: &mut String) {
     let pad = "    ".repeat(depth);
     let cl = &m.clusters[c];
+    let label = with_stats(&cl.label, cl.stats.as_deref());
     let _ = writeln!(
         out,
         "{pad}subgraph {} [\"{}\"]",
         cl.key,
-        mermaid_escape(&cl.label)
+        mermaid_escape(&label)
     );
     let _ = writeln!(out, "{pad}    direction LR");
     nodes_in(m, Some(c), depth + 1, out);
@@ -94,4 +95,11 @@ fn cluster(m: &Model, c: usize, depth: usize, out: &mut String) {
         }
     }
     let _ = writeln!(out, "{pad}end");
+}
+
+fn with_stats(label: &str, stats: Option<&str>) -> String {
+    match stats {
+        Some(s) => format!("{label}\n{s}"),
+        None => label.to_string(),
+    }
 }

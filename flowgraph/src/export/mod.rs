@@ -39,10 +39,10 @@
 //! ```
 #![deny(unsafe_code)]
 
-mod dot;
+pub(crate) mod dot;
 pub(crate) mod fused;
 pub(crate) mod hook;
-mod mermaid;
+pub(crate) mod mermaid;
 pub(crate) mod model;
 pub(crate) mod profile;
 pub(crate) mod shape;
@@ -70,7 +70,7 @@ use crate::typed::Graph;
 ///
 /// let mut b = GraphBuilder::new();
 /// let s = b.push_source(Source::new(1_i64));
-/// let neg: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, -x));
+/// let neg: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, 0 - x));
 /// b.push(neg, *s);
 /// let mut g = Graph::from_builder(b);
 /// g.enable_profiling();

@@ -34,6 +34,8 @@ pub(crate) struct Node {
     /// Identifier, unique in the drawing (`n3`, `n3_s0`, `n3_i1`).
     pub(crate) key: String,
     pub(crate) label: String,
+    /// Runs, mean time and share, from the profile.
+    pub(crate) stats: Option<String>,
     pub(crate) shape: Shape,
     pub(crate) cluster: Option<usize>,
     /// Fill colour `#rrggbb`, from the profile.
@@ -43,6 +45,7 @@ pub(crate) struct Node {
 pub(crate) struct Cluster {
     pub(crate) key: String,
     pub(crate) label: String,
+    pub(crate) stats: Option<String>,
     pub(crate) kind: ClusterKind,
     pub(crate) parent: Option<usize>,
     pub(crate) fill: Option<String>,
@@ -115,19 +118,16 @@ impl Model {
                 fused[v] = true;
                 let inner = Inner::of(s, &ins);
                 let c = m.clusters.len();
-                let mut label = format!(
+                let label = format!(
                     "#{v} fused: {} segment{}",
                     inner.segments.len(),
                     if inner.segments.len() == 1 { "" } else { "s" }
                 );
-                let mut fill = None;
-                if let Some((line, colour)) = deco {
-                    label = format!("{label}\n{line}");
-                    fill = Some(colour);
-                }
+                let (stats, fill) = deco.unzip();
                 m.clusters.push(Cluster {
                     key: key.clone(),
                     label,
+                    stats,
                     kind: ClusterKind::Fused,
                     parent: None,
                     fill,
@@ -136,6 +136,7 @@ impl Model {
                     m.nodes.push(Node {
                         key,
                         label,
+                        stats: None,
                         shape,
                         cluster: Some(c),
                         fill: None,
@@ -148,6 +149,7 @@ impl Model {
                     m.nodes.push(Node {
                         key: format!("{key}_s{k}"),
                         label: seg.clone(),
+                        stats: None,
                         shape: Shape::Box,
                         cluster: Some(c),
                         fill: None,
@@ -175,15 +177,12 @@ impl Model {
                     });
                 }
             } else {
-                let mut label = format!("#{v} {}", segment_label(names(v)));
-                let mut fill = None;
-                if let Some((line, colour)) = deco {
-                    label = format!("{label}\n{line}");
-                    fill = Some(colour);
-                }
+                let label = format!("#{v} {}", segment_label(names(v)));
+                let (stats, fill) = deco.unzip();
                 m.nodes.push(Node {
                     key,
                     label,
+                    stats,
                     shape: if in_leaves.is_empty() {
                         Shape::Circle
                     } else {
@@ -231,6 +230,7 @@ impl Model {
             m.clusters.push(Cluster {
                 key: format!("rank{r}"),
                 label: format!("rank {r}"),
+                stats: None,
                 kind: ClusterKind::Rank,
                 parent: None,
                 fill: None,
@@ -244,6 +244,7 @@ impl Model {
             m.nodes.push(Node {
                 key: format!("n{v}"),
                 label,
+                stats: None,
                 shape: if d.source || d.remote_from.is_some() {
                     Shape::Circle
                 } else {
@@ -314,6 +315,56 @@ mod tests {
             "RefPort<Vec<(u32, u8)>>"
         );
         assert_eq!(remote_label("my::Other"), "Other");
+    }
+
+    #[test]
+    fn ranks_are_clusters_and_remote_edges_dashed() {
+        // Rank 0: a source feeding node 1; node 2 receives node 1's value
+        // on rank 1, where node 3 reads it.
+        let remote = "flowgraph::mpi::edge::RecvEnd<f64, false>";
+        let nodes = [
+            DistNode {
+                rank: 0,
+                name: "flowgraph::typed::source::Source<f64>",
+                succs: &[1],
+                source: true,
+                remote_from: None,
+            },
+            DistNode {
+                rank: 0,
+                name: "app::Smooth",
+                succs: &[2],
+                source: false,
+                remote_from: None,
+            },
+            DistNode {
+                rank: 1,
+                name: remote,
+                succs: &[3],
+                source: false,
+                remote_from: Some(0),
+            },
+            DistNode {
+                rank: 1,
+                name: "app::Histogram",
+                succs: &[],
+                source: false,
+                remote_from: None,
+            },
+        ];
+        let dot = crate::export::dot::render(&Model::of_dist(2, &nodes));
+        for want in [
+            "subgraph cluster_rank0 {",
+            "label=\"rank 1\";",
+            "n1 -> n2 [label=\"Port<f64>\", style=dashed];",
+            "n2 -> n3;",
+            "n2 [shape=circle, margin=0, label=\"#2\\nfrom rank 0\"];",
+        ] {
+            assert!(dot.contains(want), "{want} in {dot}");
+        }
+        let mmd = crate::export::mermaid::render(&Model::of_dist(2, &nodes));
+        assert!(mmd.contains("n1 -.->|\"Port#lt;f64#gt;\"| n2"), "{mmd}");
+        assert!(mmd.contains("subgraph rank1 [\"rank 1\"]"), "{mmd}");
     }
 
     #[test]

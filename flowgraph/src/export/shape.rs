@@ -216,6 +216,22 @@ pub(crate) fn dot_escape(s: &str) -> String {
     out
 }
 
+/// Escapes `s` for the text of a Graphviz HTML-like label.
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("<br/>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Escapes `s` for a double-quoted Mermaid label: Mermaid entity codes for
 /// the characters it would read as markup.
 pub(crate) fn mermaid_escape(s: &str) -> String {

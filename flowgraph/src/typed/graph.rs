@@ -362,6 +362,13 @@ impl Graph {
         self.engine.set_cutoffs(on)
     }
 
+    #[doc(hidden)]
+    /// The scheduler called directly, without the profiling check: the
+    /// baseline `benches/profile.rs` measures `stabilize` against.
+    pub fn __stabilize_no_hook(&mut self, pool: &mut Pool) {
+        self.engine.stabilize(pool, &Off)
+    }
+
     /// The node whose panic poisoned the graph, if any.
     #[cfg(feature = "mpi")]
     pub(crate) fn poisoned_by(&self) -> Option<usize> {
