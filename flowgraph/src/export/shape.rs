@@ -311,11 +311,10 @@ mod tests {
         assert_eq!(label(Port::<f64>::port_tree()), "Port<f64>");
         assert_eq!(label(RefPort::<Vec<u32>>::port_tree()), "RefPort<Vec<u32>>");
         assert_eq!(label(RefPorts::<f64>::port_tree()), "RefPorts<f64>");
-        struct Slice;
-        impl ValueView for Slice {
-            type View<'a> = &'a [f64];
-        }
-        assert_eq!(label(ViewPort::<Slice>::port_tree()), "ViewPort<Slice>");
+        assert_eq!(
+            label(ViewPort::<Slice<f64>>::port_tree()),
+            "ViewPort<Slice<f64>>"
+        );
         assert_eq!(
             <(Port<i64>, ())>::port_tree(),
             PortTree::Tuple(vec![Port::<i64>::port_tree(), PortTree::Tuple(vec![])])
