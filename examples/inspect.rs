@@ -13,6 +13,10 @@
 //! - `graph.svg`, when Graphviz's `dot` is on the `PATH`.
 //!
 //! `cargo run --release --example inspect`
+#![allow(
+    clippy::ptr_arg,
+    reason = "a `RefPort<Vec<f64>>` input is a `&Vec<f64>` parameter"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -105,7 +105,6 @@ impl Model {
         let n = topo.len();
         let hottest = profile.map_or(0.0, |p| (0..n).map(|v| p.share(v)).fold(0.0, f64::max));
         let mut outputs: Vec<Vec<PortDesc>> = Vec::with_capacity(n);
-        let mut fused = vec![false; n];
         for v in 0..n {
             let (ins, outs) = topo.ports(v);
             let mut in_leaves = Vec::new();
@@ -115,7 +114,6 @@ impl Model {
             let deco = profile.and_then(|p| decoration(p, v, hottest));
             let key = format!("n{v}");
             if let Some(s) = topo.fused(v) {
-                fused[v] = true;
                 let inner = Inner::of(s, &ins);
                 let c = m.clusters.len();
                 let label = format!(
@@ -197,12 +195,12 @@ impl Model {
         for v in 0..n {
             for w in topo.inputs(v) {
                 let (p, l) = (w.node as usize, w.from_leaf);
-                let from = if fused[p] {
+                let from = if topo.fused(p).is_some() {
                     format!("n{p}_o{l}")
                 } else {
                     format!("n{p}")
                 };
-                let to = if fused[v] {
+                let to = if topo.fused(v).is_some() {
                     format!("n{v}_i{}", w.leaf)
                 } else {
                     format!("n{v}")
