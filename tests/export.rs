@@ -333,6 +333,7 @@ fn profile_counts_equal_stats() {
     let after = g.stats();
     assert!(p.is_enabled());
     assert_eq!(p.runs(), after.nodes_run - before.nodes_run);
+    assert_eq!(p.skips(), after.nodes_skipped - before.nodes_skipped);
     assert_eq!(p.runs(), 60);
     for v in 0..3 {
         assert_eq!(p.node(v).runs, 20, "node {v}");
@@ -358,6 +359,65 @@ fn profile_counts_equal_stats() {
     run(&mut g, s, &mut pool, 2);
     assert!(!g.profile().is_enabled());
     assert_eq!(g.profile().runs(), 0);
+}
+
+/// Spins like [`Spin`], and never notifies: a cutoff.
+struct MuteSpin(u64);
+impl Segment for MuteSpin {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = u64;
+    fn init(self) -> u64 {
+        self.0
+    }
+    fn compute<'a, 'b: 'a>(x: (bool, i64), iters: &'b mut u64, init: bool) -> (bool, i64) {
+        let (_, y) = Spin::compute(x, iters, init);
+        (false, y)
+    }
+}
+
+#[test]
+fn profile_skips_equal_stats() {
+    // s → 32 coarse cutoffs → 32 nodes that a cutoff skips; and s → Inc.
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(0_i64));
+    let below: Vec<_> = (0..32)
+        .map(|_| {
+            let m = b.push(MuteSpin(5_000), *s);
+            b.push(Inc, m)
+        })
+        .collect();
+    let inc = b.push(Inc, *s);
+    let mut g = Graph::from_builder(b);
+    for threads in [1, 2] {
+        let mut pool = Pool::new(threads);
+        g.disable_profiling();
+        g.enable_profiling();
+        let before = g.stats();
+        run(&mut g, s, &mut pool, 8);
+        let (p, after) = (g.profile(), g.stats());
+        assert_eq!(
+            p.runs(),
+            after.nodes_run - before.nodes_run,
+            "{threads} threads"
+        );
+        assert_eq!(
+            p.skips(),
+            after.nodes_skipped - before.nodes_skipped,
+            "{threads} threads"
+        );
+        assert_eq!(p.skips(), 8 * 32, "{threads} threads");
+        assert!(below
+            .iter()
+            .all(|h| p.node(h.node()).skips == 8 && p.node(h.node()).runs == 0));
+        assert_eq!((p.node(inc.node()).runs, p.node(inc.node()).skips), (8, 0));
+        if threads == 2 {
+            assert!(
+                after.parallel_generations > before.parallel_generations,
+                "{after:?}"
+            );
+        }
+    }
 }
 
 /// 64 independent coarse nodes: generations run on the pool's workers.
