@@ -163,6 +163,9 @@ pub use flowgraph_macros::segment_impl;
 /// mis-wiring); name it `_x`, or `_`, to drop it on purpose. A wire dies after
 /// its last read, so a long body carries only its live wires.
 ///
+/// [`Graph::to_dot`](typed::Graph::to_dot) draws the node as a cluster of
+/// the segments inside it, its wires labelled with the names written here.
+///
 /// # Examples
 ///
 /// The specification's example: one node computing three sums.
