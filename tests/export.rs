@@ -354,6 +354,11 @@ fn profile_counts_equal_stats() {
         3,
         "{table}"
     );
+    // The precision caps the rows, heaviest first.
+    let top = format!("{p:.1}");
+    let rows = top.lines().filter(|l| l.trim_start().starts_with('#'));
+    assert_eq!(rows.count(), 1, "{top}");
+    assert!(top.contains("… 2 more nodes"), "{top}");
     // Profiling off: zeros, and the scheduler runs without the hook.
     g.disable_profiling();
     run(&mut g, s, &mut pool, 2);
