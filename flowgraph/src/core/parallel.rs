@@ -37,7 +37,8 @@ impl Parallel {
         Parallel {
             pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
             wake: (0..n).map(|_| AtomicU8::new(0)).collect(),
-            cone: Vec::new(),
+            // Sized up front: the first parallel generation allocates nothing.
+            cone: Vec::with_capacity(n),
         }
     }
 

@@ -126,7 +126,9 @@ impl Pool {
         );
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
-                jobs: Vec::new(),
+                // Room up front, so that the first batches do not allocate
+                // (a warm graph's generations allocate nothing).
+                jobs: Vec::with_capacity(READY_CAPACITY * threads),
                 batch: None,
                 active: 0,
                 sleeping: 0,
@@ -149,7 +151,7 @@ impl Pool {
         Pool {
             shared,
             workers,
-            ready: Vec::new(),
+            ready: Vec::with_capacity(READY_CAPACITY),
         }
     }
 
@@ -275,12 +277,15 @@ fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, ready: &mut Vec<u32>)
 /// next one before it sleeps: a compute that splits its work usually splits
 /// again within microseconds (the next generation, the next loop of the same
 /// compute), sooner than a sleeping thread wakes.
+/// Initial room in each thread's list of newly ready nodes.
+const READY_CAPACITY: usize = 256;
+
 const LINGER: Duration = Duration::from_micros(50);
 
 fn worker(shared: &Shared) {
     // The closure that runs us holds an `Arc` of `shared` for our whole life.
     let _context = ContextGuard::set(shared);
-    let mut ready = Vec::new();
+    let mut ready = Vec::with_capacity(READY_CAPACITY);
     let mut linger = false;
     let mut q = shared.lock();
     loop {
