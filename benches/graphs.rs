@@ -6,11 +6,12 @@
 //!   baseline: the same recurrence over a `Vec`.
 //! - `mixed`: a random DAG of eight segment kinds (fan-in 1–4; by-value and
 //!   `RefPort` inputs; forwarding and state-borrowing outputs; a `RefPorts`
-//!   fan-in; a notify cut), 1k and 100k nodes, pokes whose cones cover about
-//!   1 %, 10 % and 100 % of the graph; baseline: a plain loop recomputing
-//!   every node of the same DAG.
-//! - `sheet`: a spreadsheet-like chain of cells where every other stage is
-//!   cut off (half the cone skipped), against recomputing every cell.
+//!   fan-in; a notify cut), 1k and 100k nodes in 100 independent blocks,
+//!   pokes whose cones cover 1 %, 10 % and 100 % of the graph; baseline: a
+//!   plain loop recomputing every node of the same DAG.
+//! - `sheet`: a spreadsheet of rows of four cells where a rounding cell cuts
+//!   each row after two (half the cone skipped), against recomputing every
+//!   cell.
 
 use std::hint::black_box;
 
@@ -227,8 +228,9 @@ struct Mixed {
     out: Handle<Port<i64>>,
 }
 
-/// A random DAG of `n` nodes: inputs come from the previous 64 nodes, so a
-/// source's cone is local and cones grow with the number of sources poked.
+/// A random DAG of `n` nodes in 100 blocks: each block starts with a source
+/// and its nodes read only earlier nodes of the same block, so poking k
+/// sources makes a cone of about k % of the graph.
 /// An index among the last 64 entries of a list of `len`.
 fn near(len: usize, r: usize) -> usize {
     len - 1 - r.min(63).min(len - 1)
@@ -248,18 +250,25 @@ fn mixed_dag(n: usize) -> Mixed {
     let mut plain = Vec::with_capacity(n);
     let mut sources = Vec::new();
     let mut out = None;
+    let block = n / 100;
     while plain.len() < n {
         let id = plain.len();
-        // One source in 32 nodes.
-        if id % 32 == 0 {
+        if id % block == 0 {
+            // A new block: nothing before it can be read any more.
+            ports.clear();
+            refs.clear();
             let s = b.push_source(Source::new(id as i64));
             ports.push((*s, id));
             sources.push(s);
             plain.push(Plain::Source);
+            // Every block has a reference to read from the start.
+            let h = b.push(Hold, *s);
+            refs.push((h, id + 1));
+            plain.push(Plain::Hold(id));
             continue;
         }
         let p = |next: &mut dyn FnMut(usize) -> usize| ports[near(ports.len(), next(64))];
-        let kind = if refs.len() < 2 { next(4) } else { next(8) };
+        let kind = next(8);
         let (node, value) = match kind {
             0 => {
                 let (a, b2) = (p(&mut next), p(&mut next));
@@ -357,21 +366,8 @@ fn mixed(c: &mut Criterion) {
         let mut m = mixed_dag(n);
         let mut pool = Pool::new(1);
         for percent in [1usize, 10, 100] {
-            // Poke the first k sources, k chosen so the static cone covers
-            // about `percent` % of the graph (measured with cutoffs off).
-            m.g.set_cutoffs(false);
-            let mut k = 1;
-            loop {
-                for s in &m.sources[..k] {
-                    *m.g.state_mut(*s) += 1;
-                }
-                m.g.stabilize(&mut pool);
-                if m.g.stats().last_cone * 100 >= percent * n || k == m.sources.len() {
-                    break;
-                }
-                k = (k * 5 / 4).max(k + 1).min(m.sources.len());
-            }
-            m.g.set_cutoffs(true);
+            // Poke the first k of the 100 blocks' sources: a cone of k %.
+            let k = percent;
             let poked = &m.sources[..k];
             let mut ran = 0;
             let mut rounds = 0;
@@ -387,7 +383,7 @@ fn mixed(c: &mut Criterion) {
                 })
             });
             eprintln!(
-                "mixed {n}: {k} sources poked, cone {percent} % of the graph, {:.1} % of nodes run",
+                "mixed {n}: {k} of 100 blocks poked, {:.1} % of nodes run",
                 100.0 * ran as f64 / (rounds as f64 * n as f64)
             );
         }
@@ -403,31 +399,50 @@ fn mixed(c: &mut Criterion) {
     group.finish();
 }
 
-/// A sheet: `COLS` columns of `ROWS` cells; every cell of an odd column is
-/// a cut that never notifies (a constant-folding cell), so half the cone is
-/// cut off.
+/// Rounds down to a multiple of 1000 and notifies only when that changed:
+/// a cell whose small input changes leave it unchanged.
+struct Thousands;
+impl Segment for Thousands {
+    type Inputs = Port<i64>;
+    type Outputs = Port<i64>;
+    type State = i64;
+    fn init(self) -> i64 {
+        0
+    }
+    #[inline]
+    fn compute<'a, 'b: 'a>((_, x): (bool, i64), s: &'b mut i64, _: bool) -> (bool, i64) {
+        let y = x.div_euclid(1000) * 1000;
+        let changed = y != *s;
+        *s = y;
+        (changed, y)
+    }
+}
+
+/// A sheet of `ROWS` rows of four cells: `a = s + s`, `b = thousands(a)`,
+/// `c = b + b`, `d = c + c`. A small change of `s` runs `a` and `b`, cuts at
+/// `b`, skips `c` and never reaches `d`: half the static cone is cut off.
 fn sheet(c: &mut Criterion) {
     const ROWS: usize = 1_000;
     let mut group = c.benchmark_group("sheet");
     let mut b = GraphBuilder::new();
     let s = b.push_source(Source::new(1_i64));
-    let mut cells = Vec::new();
-    for r in 0..ROWS {
-        let prev = if r == 0 { *s } else { cells[r - 1] };
-        // A live cell, then one whose notification is cut half the time.
-        let live = b.push(Add2, (prev, *s));
-        cells.push(b.push(Cut, live));
+    let mut last = Vec::new();
+    for _ in 0..ROWS {
+        let a = b.push(Add2, (*s, *s));
+        let t = b.push(Thousands, a);
+        let c2 = b.push(Add2, (t, t));
+        last.push(b.push(Add2, (c2, c2)));
     }
     let mut g = Graph::from_builder(b);
     let mut pool = Pool::new(1);
     let mut v = 0;
-    group.throughput(Throughput::Elements(2 * ROWS as u64));
+    group.throughput(Throughput::Elements(4 * ROWS as u64));
     group.bench_function("graph", |bn| {
         bn.iter(|| {
-            v += 1;
+            v = (v + 1) % 400;
             *g.state_mut(s) = v;
             g.stabilize(&mut pool);
-            black_box(g.view(cells[ROWS - 1]))
+            black_box(g.view(last[ROWS - 1]))
         })
     });
     eprintln!(
@@ -436,17 +451,20 @@ fn sheet(c: &mut Criterion) {
         g.stats().last_skipped,
         g.len()
     );
-    let mut vals = vec![0_i64; 2 * ROWS];
+    let mut vals = vec![0_i64; 4 * ROWS];
     group.bench_function("plain", |bn| {
         bn.iter(|| {
             let s = black_box(v);
-            let mut prev = s;
             for r in 0..ROWS {
-                vals[2 * r] = prev.wrapping_add(s);
-                vals[2 * r + 1] = vals[2 * r].wrapping_mul(3).wrapping_add(1);
-                prev = vals[2 * r + 1];
+                let a = s.wrapping_add(s);
+                let t = a.div_euclid(1000) * 1000;
+                let c2 = t.wrapping_add(t);
+                vals[4 * r] = a;
+                vals[4 * r + 1] = t;
+                vals[4 * r + 2] = c2;
+                vals[4 * r + 3] = c2.wrapping_add(c2);
             }
-            black_box(prev)
+            black_box(vals[4 * ROWS - 1])
         })
     });
     group.finish();

@@ -1038,7 +1038,12 @@ fn oracle_exercises_cuts_and_passthroughs() {
         }
     }
     assert!(cuts > 0, "no notification was ever cut");
-    assert!(passthroughs > 0, "no operator ever took its passthrough");
+    // With cutoffs, an operator takes its passthrough only when a borrowing
+    // producer ran without notifying (e.g. a `Fwd` choosing a quiet input),
+    // which graphs of Miri's size reach too rarely to count on.
+    if !cfg!(miri) {
+        assert!(passthroughs > 0, "no operator ever took its passthrough");
+    }
     assert!(skips > 0, "no cutoff ever skipped a node");
 }
 
