@@ -173,12 +173,7 @@ impl Engine {
     /// of type `state_ty`.
     pub(crate) fn poke(&mut self, node: u32, state_ty: TypeId) -> *mut u8 {
         self.guard.check_poison(&self.t);
-        let kind = *self.source.get(node as usize).unwrap_or_else(|| {
-            panic!(
-                "flowgraph: node #{node} does not exist (the graph has {} nodes)",
-                self.len()
-            )
-        });
+        let kind = self.source[self.node_id(node as usize) as usize];
         assert!(
             self.t.info[node as usize].state_ty == state_ty,
             "flowgraph: {}: `state_mut` with a handle of another segment type",
