@@ -314,6 +314,12 @@ pub mod prelude {
 pub mod __private {
     pub use crate::core::layout::{GroupCodec, LeafKind, LeafLayout};
     pub use crate::derive_support::{fill_planes, Planes};
+    // Support for `#[derive(Interface)]` expansions.
+    pub use crate::export::shape::PortTree;
+    pub use crate::typed::handle::sealed::Sealed as ConnectSeal;
+    pub use crate::typed::interface::seal::InterfaceSeal;
+    pub use crate::typed::interface::ValuesOf;
+    pub use crate::typed::Layout;
     // Support for `segment!` expansions.
     pub use crate::arrow::*;
 }

@@ -5,7 +5,8 @@
 //! - `state` points to a live `S::State` in the engine's arena, never moved
 //!   until the graph drops: outputs may point into it.
 //! - `inputs` / `outputs` point to arena blocks, suitably aligned, holding an
-//!   `Inputs::Values<'static>` / `Outputs::Values<'static>`. The `'static` is
+//!   the stored representation (`Interface::Repr`'s `Layout::Stored<'static>`)
+//!   of `Inputs` / `Outputs`. The `'static` is
 //!   a lie told to the type system: the payloads borrow from other nodes'
 //!   states and blocks, and the lifetime is restored (shortened) only inside
 //!   [`run_segment`]. The engine keeps every borrowed pointer valid for as
@@ -21,7 +22,10 @@ use std::mem::MaybeUninit;
 use bumpalo::Bump;
 
 use crate::core::layout::LeafLayout;
-use crate::typed::{Interface, Segment};
+use crate::typed::{Interface, Layout, Segment};
+
+/// The engine's representation of an interface's payload.
+type Stored<'a, I> = <<I as Interface>::Repr as Layout>::Stored<'a>;
 
 /// Runs a node's compute: `(state, inputs, outputs, init)`.
 pub(crate) type RunFn = unsafe fn(*mut u8, *const u8, *mut u8, bool);
@@ -52,15 +56,16 @@ pub(crate) struct SegmentFactory<S>(pub(crate) S);
 
 impl<S: Segment> NodeFactory for SegmentFactory<S> {
     fn build(self: Box<Self>, arena: &Bump) -> NodeParts {
-        let mut input_leaves = Vec::with_capacity(S::Inputs::LEAVES);
-        S::Inputs::describe(0, &mut input_leaves);
-        let mut output_leaves = Vec::with_capacity(S::Outputs::LEAVES);
-        S::Outputs::describe(0, &mut output_leaves);
+        // Only the sealed `Layout` of an interface describes its payloads.
+        let mut input_leaves = Vec::with_capacity(<S::Inputs as Interface>::Repr::LEAVES);
+        <S::Inputs as Interface>::Repr::describe(0, &mut input_leaves);
+        let mut output_leaves = Vec::with_capacity(<S::Outputs as Interface>::Repr::LEAVES);
+        <S::Outputs as Interface>::Repr::describe(0, &mut output_leaves);
         // Inputs then outputs then state, side by side: a node's data shares
         // cache lines, and nodes pushed together sit together.
-        let inputs: *mut MaybeUninit<<S::Inputs as Interface>::Values<'static>> =
+        let inputs: *mut MaybeUninit<Stored<'static, S::Inputs>> =
             arena.alloc(MaybeUninit::uninit());
-        let outputs: *mut MaybeUninit<<S::Outputs as Interface>::Values<'static>> =
+        let outputs: *mut MaybeUninit<Stored<'static, S::Outputs>> =
             arena.alloc(MaybeUninit::uninit());
         let state: *mut S::State = arena.alloc(self.0.init());
         NodeParts {
@@ -99,18 +104,21 @@ pub(crate) unsafe fn run_segment<S: Segment>(
 ) {
     // SAFETY: the caller guarantees the block holds an initialized payload;
     // payloads are `Copy`, so reading leaves the block intact. Reading it as
-    // `Values<'_>` shortens the erased `'static` to this call.
-    let values = unsafe { inputs.cast::<<S::Inputs as Interface>::Values<'_>>().read() };
+    // `Stored<'_>` shortens the erased `'static` to this call.
+    let stored = unsafe { inputs.cast::<Stored<'_, S::Inputs>>().read() };
+    // Safe conversions between the stored representation and the payloads
+    // `compute` sees (the identity but for derived interfaces).
+    let values = S::Inputs::from_repr(stored);
     // SAFETY: the state is a live `S::State` that nothing else accesses
     // during this call (single writer).
     let state = unsafe { &mut *state.cast::<S::State>() };
-    let out = S::compute(values, state, init);
-    // SAFETY: the output block is a `MaybeUninit<Outputs::Values<'static>>`;
+    let out = S::Outputs::into_repr(S::compute(values, state, init));
+    // SAFETY: the output block is a `MaybeUninit<Stored<'static, Outputs>>`;
     // lifetimes do not change layout. The engine keeps what `out` borrows
     // alive for as long as it is read (module invariants).
     unsafe {
         outputs
-            .cast::<<S::Outputs as Interface>::Values<'_>>()
+            .cast::<Stored<'_, S::Outputs>>()
             .write(out)
     }
 }

@@ -8,7 +8,7 @@ use crate::export::hook::Off;
 use crate::export::profile::Profiler;
 use crate::export::topology::Topology;
 use crate::typed::handle::{Connect, Handle, SourceHandle};
-use crate::typed::interface::{Interface, RefViewPorts, ValueView, ViewPort};
+use crate::typed::interface::{Interface, Layout, RefViewPorts, ValueView, ViewPort};
 use crate::typed::read::{NoHandles, NoInputs, Poke, RefViewLeaf, ViewLeaf};
 use crate::typed::segment::Segment;
 
@@ -117,7 +117,7 @@ impl GraphBuilder {
     pub(crate) fn push_wired<S: Segment + 'static>(&mut self, segment: S, wires: Vec<Wire>) -> u32 {
         let id = u32::try_from(self.nodes.len())
             .expect("flowgraph: a graph holds at most u32::MAX nodes");
-        debug_assert_eq!(wires.len(), S::Inputs::LEAVES);
+        debug_assert_eq!(wires.len(), <S::Inputs as Interface>::Repr::LEAVES);
         self.topo.record(&segment, &wires);
         self.nodes.push(PendingNode {
             factory: Box::new(SegmentFactory(segment)),
@@ -132,7 +132,7 @@ impl GraphBuilder {
         S: Segment + 'static,
         H: Connect<S::Inputs>,
     {
-        let mut wires = Vec::with_capacity(S::Inputs::LEAVES);
+        let mut wires = Vec::with_capacity(<S::Inputs as Interface>::Repr::LEAVES);
         inputs.wires(self.id, &mut wires);
         self.push_wired(segment, wires)
     }

@@ -130,6 +130,7 @@ pub trait Connect<I: Interface>: sealed::Sealed {
 pub(crate) mod sealed {
     use super::Handle;
 
+    #[doc(hidden)]
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot feed segment inputs: `Connect` is sealed",
         label = "not a handle, a collection of handles or a tuple of them",

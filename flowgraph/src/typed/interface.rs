@@ -3,9 +3,15 @@
 //! A leaf says how one value rides a wire ([`ViewPort`], [`RefViewPort`],
 //! [`RefViewPorts`]); `()` and tuples up to arity 12 group leaves into trees.
 //! Each interface names its payload type ([`Interface::Values`]) and the shape
-//! of its handles ([`Interface::Handles`]); the runtime learns where every leaf
-//! sits inside a payload through a hidden layout description, computed with
-//! `offset_of!`, in plain safe Rust.
+//! of its handles ([`Interface::Handles`]). A struct of ports becomes an
+//! interface with `#[derive(Interface)]`.
+//!
+//! The runtime never sees an interface itself: it sees the interface's
+//! hidden *representation* ([`Layout`]), a tree of leaves and tuples only,
+//! implemented in this module alone, whose payload layout is computed with
+//! `offset_of!`, in plain safe Rust. An interface converts its payloads to
+//! and from that representation with ordinary safe functions: a wrong
+//! conversion gives wrong values, never a wrong layout.
 
 use std::marker::PhantomData;
 use std::mem::offset_of;
@@ -38,33 +44,67 @@ pub type RefPort<T> = RefViewPort<Scalar<T>>;
 pub type RefPorts<T> = RefViewPorts<Scalar<T>>;
 
 mod sealed {
+    /// Seals [`Layout`](super::Layout): the engine trusts its layouts.
     pub trait Sealed {}
 }
 
-/// A tree of ports: a leaf, `()`, or a tuple (arity ≤ 12) of interfaces.
+/// Seals [`Interface`] against hand-written impls; `#[derive(Interface)]`
+/// implements it. Implementing it by hand is harmless (an interface's
+/// engine-facing part is its sealed [`Layout`]), only unsupported.
+pub(crate) mod seal {
+    #[doc(hidden)]
+    pub trait InterfaceSeal {}
+}
+
+#[doc(hidden)]
+/// The engine-facing shape of an interface: a leaf, `()` or a tuple of
+/// layouts. Sealed: the engine trusts the layout each one reports, and only
+/// this module implements it.
+pub trait Layout: sealed::Sealed + 'static {
+    /// The payload as the engine stores it.
+    type Stored<'a>: Copy + Send + Sync;
+    /// Number of leaves (a group counts as one leaf).
+    const LEAVES: usize;
+    /// True if some leaf is a group (`RefViewPorts`).
+    const HAS_GROUP: bool;
+    /// Appends the layout of every leaf, in leaf order, at `base` bytes into a `Stored` payload.
+    fn describe(base: usize, out: &mut Vec<LeafLayout>);
+}
+
+/// A tree of ports: a leaf, `()`, a tuple (arity ≤ 12) of interfaces, or a
+/// struct of interfaces with `#[derive(Interface)]`
+/// ([`flowgraph::Interface`](crate::Interface)).
 ///
-/// This trait is sealed: the runtime trusts the layout each interface reports.
+/// Do not implement it by hand: derive it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a port interface",
-    label = "not a port, `()` or a tuple of at most 12 interfaces",
-    note = "an interface is a port (`Port<T>`, `RefPort<T>`, `RefPorts<T>`, `ViewPort<V>`, `RefViewPort<V>`, `RefViewPorts<V>`), `()`, or a tuple of up to 12 interfaces",
-    note = "nest wider trees: `((A, B, C), (D, E))`; wrap a plain type in a port: `Port<T>` by value, `RefPort<T>` by reference"
+    label = "not a port, `()`, a tuple of at most 12 interfaces or a `#[derive(Interface)]` struct",
+    note = "an interface is a port (`Port<T>`, `RefPort<T>`, `RefPorts<T>`, `ViewPort<V>`, `RefViewPort<V>`, `RefViewPorts<V>`), `()`, a tuple of up to 12 interfaces, or a struct of interfaces with `#[derive(flowgraph::Interface)]`",
+    note = "nest wider trees: `((A, B, C), (D, E))`, or name them in a struct; wrap a plain type in a port: `Port<T>` by value, `RefPort<T>` by reference"
 )]
-pub trait Interface: sealed::Sealed + 'static {
+pub trait Interface: seal::InterfaceSeal + 'static {
     /// The payload tree a segment receives or returns: a notify flag beside
     /// each value or reference. Payloads are `Copy` borrows, never owned values.
     type Values<'a>: Copy + Send + Sync;
     /// The handles that name this tree's leaves in a graph.
     type Handles: Copy;
     /// Number of leaves (a group counts as one leaf).
-    const LEAVES: usize;
+    const LEAVES: usize = <Self::Repr as Layout>::LEAVES;
 
     /// True if any leaf of `values` carries a notification.
     fn any_notify(values: &Self::Values<'_>) -> bool;
 
     #[doc(hidden)]
-    /// Appends the layout of every leaf, in leaf order, at `base` bytes into a payload.
-    fn describe(base: usize, out: &mut Vec<LeafLayout>);
+    /// The representation the engine stores: the equivalent tree of leaves and tuples.
+    type Repr: Layout;
+
+    #[doc(hidden)]
+    /// A payload read from the engine's representation.
+    fn from_repr<'a>(stored: <Self::Repr as Layout>::Stored<'a>) -> Self::Values<'a>;
+
+    #[doc(hidden)]
+    /// A payload in the engine's representation.
+    fn into_repr<'a>(values: Self::Values<'a>) -> <Self::Repr as Layout>::Stored<'a>;
 
     #[doc(hidden)]
     /// Builds the handles of the leaves `first..first + LEAVES` of node `node`.
@@ -72,122 +112,139 @@ pub trait Interface: sealed::Sealed + 'static {
 
     #[doc(hidden)]
     /// True if some leaf is a group (`RefViewPorts`).
-    const HAS_GROUP: bool = false;
+    const HAS_GROUP: bool = <Self::Repr as Layout>::HAS_GROUP;
 
     #[doc(hidden)]
     /// The tree of ports with their kinds and view types, for the exporters.
     fn port_tree() -> PortTree;
 }
+#[doc(hidden)]
+/// Names the interface whose payload type is `Self`: `#[derive(Interface)]`
+/// implements it for its `…Values<'a>` type, so that `#[segment_fn]` maps a
+/// parameter of that type to the interface. A wrong impl fails to compile
+/// where it is used (the payload types differ), nothing else.
+pub trait ValuesOf {
+    /// The interface.
+    type Interface: Interface;
+}
 
 impl<V> sealed::Sealed for ViewPort<V> {}
 impl<V> sealed::Sealed for RefViewPort<V> {}
 impl<V> sealed::Sealed for RefViewPorts<V> {}
+impl<V> seal::InterfaceSeal for ViewPort<V> {}
+impl<V> seal::InterfaceSeal for RefViewPort<V> {}
+impl<V> seal::InterfaceSeal for RefViewPorts<V> {}
 
-impl<V: ValueView> Interface for ViewPort<V>
+/// The interface of a leaf that is its own representation.
+macro_rules! leaf_interface {
+    ($port:ident, $kind:ident, |$v:ident| $notify:expr $(, where $($wc:tt)*)?) => {
+        impl<V: ValueView> Interface for $port<V>
+        $(where $($wc)*)?
+        {
+            type Values<'a> = <Self as Layout>::Stored<'a>;
+            type Handles = Handle<Self>;
+            type Repr = Self;
+
+            #[inline(always)]
+            fn any_notify($v: &Self::Values<'_>) -> bool {
+                $notify
+            }
+
+            #[inline(always)]
+            fn from_repr<'a>(stored: Self::Values<'a>) -> Self::Values<'a> {
+                stored
+            }
+
+            #[inline(always)]
+            fn into_repr<'a>(values: Self::Values<'a>) -> Self::Values<'a> {
+                values
+            }
+
+            fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
+                Handle::new(graph, node, first)
+            }
+
+            fn port_tree() -> PortTree {
+                PortTree::Leaf(PortDesc {
+                    kind: PortKind::$kind,
+                    view: std::any::type_name::<V>(),
+                })
+            }
+        }
+    };
+}
+
+impl<V: ValueView> Layout for ViewPort<V>
 where
     for<'a> V::View<'a>: Copy,
 {
-    type Values<'a> = (bool, V::View<'a>);
-    type Handles = Handle<Self>;
+    type Stored<'a> = (bool, V::View<'a>);
     const LEAVES: usize = 1;
-
-    #[inline(always)]
-    fn any_notify(values: &Self::Values<'_>) -> bool {
-        values.0
-    }
+    const HAS_GROUP: bool = false;
 
     fn describe(base: usize, out: &mut Vec<LeafLayout>) {
-        out.push(LeafLayout::single::<Self::Values<'static>>(
+        out.push(LeafLayout::single::<Self::Stored<'static>>(
             base,
-            offset_of!(Self::Values<'static>, 0),
-            offset_of!(Self::Values<'static>, 1),
+            offset_of!(Self::Stored<'static>, 0),
+            offset_of!(Self::Stored<'static>, 1),
             V::LIFETIME_FREE,
         ));
     }
-
-    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
-        Handle::new(graph, node, first)
-    }
-
-    fn port_tree() -> PortTree {
-        PortTree::Leaf(PortDesc {
-            kind: PortKind::View,
-            view: std::any::type_name::<V>(),
-        })
-    }
 }
 
-impl<V: ValueView> Interface for RefViewPort<V> {
-    type Values<'a> = (bool, &'a V::View<'a>);
-    type Handles = Handle<Self>;
+impl<V: ValueView> Layout for RefViewPort<V> {
+    type Stored<'a> = (bool, &'a V::View<'a>);
     const LEAVES: usize = 1;
-
-    #[inline(always)]
-    fn any_notify(values: &Self::Values<'_>) -> bool {
-        values.0
-    }
+    const HAS_GROUP: bool = false;
 
     fn describe(base: usize, out: &mut Vec<LeafLayout>) {
-        out.push(LeafLayout::single::<Self::Values<'static>>(
+        out.push(LeafLayout::single::<Self::Stored<'static>>(
             base,
-            offset_of!(Self::Values<'static>, 0),
-            offset_of!(Self::Values<'static>, 1),
+            offset_of!(Self::Stored<'static>, 0),
+            offset_of!(Self::Stored<'static>, 1),
             false,
         ));
     }
-
-    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
-        Handle::new(graph, node, first)
-    }
-
-    fn port_tree() -> PortTree {
-        PortTree::Leaf(PortDesc {
-            kind: PortKind::RefView,
-            view: std::any::type_name::<V>(),
-        })
-    }
 }
 
-impl<V: ValueView> Interface for RefViewPorts<V> {
-    type Values<'a> = (&'a [bool], &'a [&'a V::View<'a>]);
-    type Handles = Handle<Self>;
+impl<V: ValueView> Layout for RefViewPorts<V> {
+    type Stored<'a> = (&'a [bool], &'a [&'a V::View<'a>]);
     const LEAVES: usize = 1;
-
-    #[inline(always)]
-    fn any_notify(values: &Self::Values<'_>) -> bool {
-        values.0.iter().any(|&n| n)
-    }
+    const HAS_GROUP: bool = true;
 
     fn describe(base: usize, out: &mut Vec<LeafLayout>) {
         out.push(LeafLayout::group::<V::View<'static>>(base));
     }
-
-    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
-        Handle::new(graph, node, first)
-    }
-
-    const HAS_GROUP: bool = true;
-
-    fn port_tree() -> PortTree {
-        PortTree::Leaf(PortDesc {
-            kind: PortKind::RefViews,
-            view: std::any::type_name::<V>(),
-        })
-    }
 }
 
+leaf_interface!(ViewPort, View, |v| v.0, where for<'a> V::View<'a>: Copy);
+leaf_interface!(RefViewPort, RefView, |v| v.0);
+leaf_interface!(RefViewPorts, RefViews, |v| v.0.iter().any(|&n| n));
+
 impl sealed::Sealed for () {}
+impl seal::InterfaceSeal for () {}
+impl Layout for () {
+    type Stored<'a> = ();
+    const LEAVES: usize = 0;
+    const HAS_GROUP: bool = false;
+
+    fn describe(_: usize, _: &mut Vec<LeafLayout>) {}
+}
 impl Interface for () {
     type Values<'a> = ();
     type Handles = ();
-    const LEAVES: usize = 0;
+    type Repr = ();
 
     #[inline(always)]
     fn any_notify(_: &()) -> bool {
         false
     }
 
-    fn describe(_: usize, _: &mut Vec<LeafLayout>) {}
+    #[inline(always)]
+    fn from_repr<'a>(_: <Self::Repr as Layout>::Stored<'a>) -> Self::Values<'a> {}
+
+    #[inline(always)]
+    fn into_repr<'a>(_: Self::Values<'a>) -> <Self::Repr as Layout>::Stored<'a> {}
 
     fn handles(_: u64, _: u32, _: u32) -> Self::Handles {}
 
@@ -198,20 +255,37 @@ impl Interface for () {
 
 macro_rules! tuple_interface {
     ($($name:ident $idx:tt),+) => {
-        impl<$($name: Interface),+> sealed::Sealed for ($($name,)+) {}
+        impl<$($name: Layout),+> sealed::Sealed for ($($name,)+) {}
+        impl<$($name: Interface),+> seal::InterfaceSeal for ($($name,)+) {}
+
+        impl<$($name: Layout),+> Layout for ($($name,)+) {
+            type Stored<'a> = ($($name::Stored<'a>,)+);
+            const LEAVES: usize = 0 $(+ $name::LEAVES)+;
+            const HAS_GROUP: bool = false $(|| $name::HAS_GROUP)+;
+
+            fn describe(base: usize, out: &mut Vec<LeafLayout>) {
+                $($name::describe(base + offset_of!(Self::Stored<'static>, $idx), out);)+
+            }
+        }
 
         impl<$($name: Interface),+> Interface for ($($name,)+) {
             type Values<'a> = ($($name::Values<'a>,)+);
             type Handles = ($($name::Handles,)+);
-            const LEAVES: usize = 0 $(+ $name::LEAVES)+;
+            type Repr = ($($name::Repr,)+);
 
             #[inline(always)]
             fn any_notify(values: &Self::Values<'_>) -> bool {
                 false $(|| $name::any_notify(&values.$idx))+
             }
 
-            fn describe(base: usize, out: &mut Vec<LeafLayout>) {
-                $($name::describe(base + offset_of!(Self::Values<'static>, $idx), out);)+
+            #[inline(always)]
+            fn from_repr<'a>(stored: <Self::Repr as Layout>::Stored<'a>) -> Self::Values<'a> {
+                ($($name::from_repr(stored.$idx),)+)
+            }
+
+            #[inline(always)]
+            fn into_repr<'a>(values: Self::Values<'a>) -> <Self::Repr as Layout>::Stored<'a> {
+                ($($name::into_repr(values.$idx),)+)
             }
 
             #[allow(unused_assignments, reason = "the last leaf count is not needed")]
@@ -219,12 +293,10 @@ macro_rules! tuple_interface {
                 let mut next = first;
                 ($({
                     let h = $name::handles(graph, node, next);
-                    next += $name::LEAVES as u32;
+                    next += <$name::Repr as Layout>::LEAVES as u32;
                     h
                 },)+)
             }
-
-            const HAS_GROUP: bool = false $(|| $name::HAS_GROUP)+;
 
             fn port_tree() -> PortTree {
                 PortTree::Tuple(vec![$($name::port_tree()),+])

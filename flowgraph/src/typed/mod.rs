@@ -1,8 +1,8 @@
 //! The typed API: segments, interfaces, handles, builders and graphs.
 
 mod graph;
-mod handle;
-mod interface;
+pub(crate) mod handle;
+pub(crate) mod interface;
 mod notify;
 mod ops;
 mod read;
@@ -12,6 +12,8 @@ mod source;
 pub use crate::arena::Arena;
 pub use graph::{Graph, GraphBuilder};
 pub use handle::{Connect, Handle, SourceHandle};
+#[doc(hidden)]
+pub use interface::Layout;
 pub use interface::{
     Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, Slice, ValueView,
     ViewPort,
