@@ -7,6 +7,7 @@
 mod arrow;
 mod attrs;
 mod errors;
+mod interface;
 #[cfg(test)]
 mod fuzz;
 
@@ -49,4 +50,11 @@ pub fn segment_impl(
 #[proc_macro]
 pub fn segment(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     arrow::segment(input.into()).into()
+}
+
+/// Makes a struct of interfaces an interface; documented on its re-export
+/// `flowgraph::Interface`.
+#[proc_macro_derive(Interface)]
+pub fn derive_interface(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    interface::derive(input.into()).into()
 }

@@ -279,6 +279,88 @@ pub use flowgraph_macros::segment_impl;
 /// ```
 pub use flowgraph_macros::segment;
 
+/// Makes a struct of interfaces an [`Interface`](typed::Interface), with
+/// named payloads and handles.
+///
+/// `#[derive(Interface)] struct Quote { bid: Port<f64>, … }` (each field an
+/// interface: a port, a tuple, another derived struct) generates, with the
+/// struct's visibility and its fields' names and visibilities:
+///
+/// - `QuoteValues<'a>`, the payload a segment receives or returns: each field
+///   is its port's payload (`bid: (bool, f64)`, `book: (bool, &'a Book)`);
+/// - `QuoteHandles`, the handles (`Copy`): each field is its port's handles
+///   (`bid: Handle<Port<f64>>`), so `g.view(h.bid)` reads one port and
+///   `b.push(seg, QuoteHandles { bid, ask, book })` feeds an input.
+///
+/// The struct is then usable wherever a tuple interface is: as `Inputs` or
+/// `Outputs` of a [`Segment`](typed::Segment), nested in tuples and in other
+/// derived structs, and in [`segment_fn`]/[`segment_impl`] signatures, where
+/// a parameter or result of type `QuoteValues<'_>` is that interface (a
+/// path type with a lifetime argument names a derived interface's payloads;
+/// its flags are read and set by the function itself). Generic structs work.
+/// A group field (`RefPorts<T>`) is fed by a group handle (not by a `Vec`
+/// of handles).
+///
+/// The struct is a description and is never built. Its engine-facing
+/// representation is the tuple of its fields' (nested beyond 12 fields):
+/// the generated code only converts payloads and handles field by field,
+/// in safe code.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::prelude::*;
+///
+/// #[derive(Interface)]
+/// struct Quote {
+///     bid: Port<f64>,
+///     ask: Port<f64>,
+///     book: RefPort<Vec<f64>>,
+/// }
+///
+/// /// The mid price and the book's depth.
+/// #[segment_fn]
+/// fn summary(q: QuoteValues<'_>) -> (f64, usize) {
+///     ((q.bid.1 + q.ask.1) / 2.0, q.book.1.len())
+/// }
+///
+/// /// A source of quotes, kept in its state.
+/// struct Feed;
+/// impl Segment for Feed {
+///     type Inputs = ();
+///     type Outputs = Quote;
+///     type State = (f64, f64, Vec<f64>);
+///     fn init(self) -> Self::State {
+///         (99.0, 101.0, vec![1.0, 2.0])
+///     }
+///     fn compute<'a, 'b: 'a>((): (), s: &'b mut Self::State, _: bool) -> QuoteValues<'a> {
+///         QuoteValues { bid: (true, s.0), ask: (true, s.1), book: (true, &s.2) }
+///     }
+/// }
+///
+/// let mut b = GraphBuilder::new();
+/// let feed = b.push_source(Feed);
+/// let q: QuoteHandles = *feed;
+/// let (mid, depth) = b.push(Summary, QuoteHandles { bid: q.bid, ask: q.ask, book: q.book });
+/// let mut g = Graph::from_builder(b);
+/// assert_eq!((g.view(mid), g.view(depth)), (100.0, 2));
+/// g.state_mut(feed).2.push(3.0);
+/// g.stabilize(&mut Pool::new(1));
+/// assert_eq!(g.view(depth), 3);
+/// assert_eq!(g.ref_view(q.book), &[1.0, 2.0, 3.0]);
+/// ```
+///
+/// Only structs with named fields and without lifetime parameters can be
+/// interfaces, and every field must be an interface:
+///
+/// ```compile_fail
+/// #[derive(flowgraph::Interface)]
+/// struct Wrong {
+///     price: f64, // error: `f64` is not a port interface (write `Port<f64>`)
+/// }
+/// ```
+pub use flowgraph_macros::Interface;
+
 /// The thread pool that runs graphs (also `flowgraph::core::Pool`).
 pub use crate::core::Pool;
 
@@ -306,7 +388,7 @@ pub use crate::core::Pool;
 pub mod prelude {
     pub use crate::core::Pool;
     pub use crate::typed::*;
-    pub use crate::{segment, segment_fn, segment_impl};
+    pub use crate::{segment, segment_fn, segment_impl, Interface};
 }
 
 #[doc(hidden)]
