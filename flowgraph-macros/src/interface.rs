@@ -237,6 +237,13 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
         }
 
         const _: () = {
+            // The struct is a description, never built: its fields are
+            // "read" here so that they do not count as dead code.
+            #[allow(dead_code)]
+            fn __fg_fields #impl_g (s: &#self_ty) #where_c {
+                let _ = (#(&s.#names,)*);
+            }
+
             impl #values_impl_g ::core::clone::Clone for #values_a #where_c {
                 #[inline(always)]
                 fn clone(&self) -> Self {

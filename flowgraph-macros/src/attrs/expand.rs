@@ -205,6 +205,13 @@ fn destructure(
             };
             (quote!((#n, #v)), value)
         }
+        Tree::Named { .. } => {
+            let v = format_ident!("__fg_v{}", *counter);
+            *counter += 1;
+            let iface = tree.interface();
+            notifies.push(quote!(<#iface as ::flowgraph::typed::Interface>::any_notify(&#v)));
+            (quote!(#v), quote!(#v))
+        }
         Tree::Tuple(children) => {
             let (pats, values): (Vec<_>, Vec<_>) = children
                 .iter()
@@ -249,6 +256,12 @@ impl Outputs {
                     quote_spanned!(*span=> (#flag, #v))
                 };
                 (pattern, payload)
+            }
+            Tree::Named { .. } => {
+                // The function sets each field's flag itself.
+                let v = format_ident!("__fg_o{}", self.leaves);
+                self.leaves += 1;
+                (quote!(#v), quote!(#v))
             }
             Tree::Tuple(children) => {
                 let (pats, parts): (Vec<_>, Vec<_>) = children.iter().map(|c| self.bind(c)).unzip();

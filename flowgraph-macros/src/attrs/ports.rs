@@ -44,6 +44,13 @@ pub(crate) enum Tree {
     },
     /// `()` or a tuple of trees.
     Tuple(Vec<Tree>),
+    /// The payloads of a `#[derive(Interface)]` struct, `QuoteValues<'_>`:
+    /// a path type with a lifetime argument. `values` is that type with its
+    /// lifetimes made `'static`; the flags are the function's to read and set.
+    Named {
+        values: Box<Type>,
+        span: Span,
+    },
 }
 
 /// Which side of the function a type sits on; some messages differ.
@@ -76,8 +83,37 @@ impl Tree {
                 let children = children.iter().map(Tree::interface);
                 quote!((#(#children,)*))
             }
+            Tree::Named { values, span } => {
+                quote_spanned!(*span=> <#values as ::flowgraph::__private::ValuesOf>::Interface)
+            }
         }
     }
+}
+
+/// True for a path whose last segment has a lifetime argument other than
+/// `'static`: `QuoteValues<'_>`, `PairValues<'a, f64>`. (As a by-value port
+/// such a type would be an error: a port carries a `'static` value.)
+fn names_payloads(p: &syn::TypePath) -> bool {
+    match p.path.segments.last().map(|s| &s.arguments) {
+        Some(PathArguments::AngleBracketed(args)) => args
+            .args
+            .iter()
+            .any(|a| matches!(a, GenericArgument::Lifetime(l) if l.ident != "static")),
+        _ => false,
+    }
+}
+
+/// `ty` with every lifetime made `'static`.
+fn all_static(ty: &Type) -> Type {
+    struct Static;
+    impl VisitMut for Static {
+        fn visit_lifetime_mut(&mut self, l: &mut syn::Lifetime) {
+            *l = syn::Lifetime::new("'static", l.span());
+        }
+    }
+    let mut ty = ty.clone();
+    Static.visit_type_mut(&mut ty);
+    ty
 }
 
 pub(crate) use crate::errors::Errors;
@@ -179,6 +215,18 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                 }
                 errors.at(ty, "`Notify` takes one type: `Notify<T>`, `Notify<&T>`");
                 return leaf(LeafKind::Port, ty);
+            }
+            if names_payloads(p) {
+                if in_notify {
+                    errors.at(
+                        ty,
+                        "the payloads of a derived interface carry their own notify flags (`(bool, T)` per field): drop the `Notify`",
+                    );
+                }
+                return Tree::Named {
+                    values: Box::new(all_static(ty)),
+                    span: ty.span(),
+                };
             }
             if check_static(ty, errors) && NOT_COPY.iter().any(|n| last.ident == n) {
                 errors.at(

@@ -119,6 +119,12 @@ pub trait Interface: seal::InterfaceSeal + 'static {
     fn port_tree() -> PortTree;
 }
 #[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not the payload type of a `#[derive(Interface)]` struct",
+    label = "a type with a lifetime argument here names a derived interface's payloads",
+    note = "in a `#[segment_fn]`/`#[segment_impl]` signature, `QuoteValues<'_>` is the interface `Quote` of `#[derive(Interface)] struct Quote {{ … }}`",
+    note = "any other by-value port carries a `'static` value: own the data, or take it by reference (`&T`, a `RefPort<T>`)"
+)]
 /// Names the interface whose payload type is `Self`: `#[derive(Interface)]`
 /// implements it for its `…Values<'a>` type, so that `#[segment_fn]` maps a
 /// parameter of that type to the interface. A wrong impl fails to compile
