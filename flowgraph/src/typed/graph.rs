@@ -117,7 +117,8 @@ impl GraphBuilder {
     pub(crate) fn push_wired<S: Segment + 'static>(&mut self, segment: S, wires: Vec<Wire>) -> u32 {
         let id = u32::try_from(self.nodes.len())
             .expect("flowgraph: a graph holds at most u32::MAX nodes");
-        debug_assert_eq!(wires.len(), <S::Inputs as Interface>::Repr::LEAVES);
+        // A wrong wire count (a hand-written `Connect`) is refused when the
+        // graph is frozen, naming the node.
         self.topo.record(&segment, &wires);
         self.nodes.push(PendingNode {
             factory: Box::new(SegmentFactory(segment)),
