@@ -147,6 +147,15 @@ impl Nest {
     }
 }
 
+/// True if `tokens` name one of `params`.
+fn mentions(tokens: &TokenStream, params: &[String]) -> bool {
+    tokens.clone().into_iter().any(|tt| match tt {
+        proc_macro2::TokenTree::Ident(i) => params.iter().any(|p| i == p),
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), params),
+        _ => false,
+    })
+}
+
 fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
     let name = &input.ident;
     let vis = &input.vis;
@@ -156,17 +165,57 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
     let layout = quote!(::flowgraph::__private::Layout);
     let connect = quote!(::flowgraph::typed::Connect);
 
-    // Every field must be an interface: one bound per field, on its type.
+    // Every field must be an interface. A field whose type depends on the
+    // struct's parameters gets a bound; the others are checked once, below,
+    // on the field's own type (a bound on them would be reported at the
+    // derive instead).
+    let params: Vec<String> = input
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) => Some(t.ident.to_string()),
+            GenericParam::Const(c) => Some(c.ident.to_string()),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let mut checked = input.generics.clone();
     let mut generics = input.generics.clone();
     {
         let wc = generics.make_where_clause();
+        let checked_wc = checked.make_where_clause();
         for f in fields {
             let ty = f.ty;
-            wc.predicates
-                .push(syn::parse_quote_spanned!(ty.span()=> #ty: #iface));
+            if mentions(&quote!(#ty), &params) {
+                let bound: syn::WherePredicate =
+                    syn::parse_quote_spanned!(ty.span()=> #ty: ::flowgraph::typed::Interface);
+                wc.predicates.push(bound.clone());
+                checked_wc.predicates.push(bound);
+            } else {
+                // A bound on a concrete type: if it does not hold, it is
+                // reported on the field's type.
+                wc.predicates.push(
+                    syn::parse_quote_spanned!(ty.span()=> #ty: ::flowgraph::typed::Interface),
+                );
+            }
         }
     }
+    let (checked_g, _, checked_where) = checked.split_for_impl();
     let (impl_g, ty_g, where_c) = generics.split_for_impl();
+    // Each field's check, first in the expansion, on the field's type.
+    let checks: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let ty = f.ty;
+            quote_spanned! {ty.span()=>
+                #[allow(dead_code)]
+                fn __fg_is_interface #checked_g () #checked_where {
+                    fn is_interface<T: ::flowgraph::typed::Interface>() {}
+                    is_interface::<#ty>();
+                }
+            }
+        })
+        .collect();
     let where_preds: Vec<_> = where_c.expect("made above").predicates.iter().collect();
 
     // The payloads' generics: `'a` first, then the struct's.
@@ -181,6 +230,16 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
 
     let names: Vec<&Ident> = fields.iter().map(|f| f.name).collect();
     let tys: Vec<&Type> = fields.iter().map(|f| f.ty).collect();
+    // The fields' payload and handle types, spanned on the field's type so
+    // that a field that is not an interface is reported there.
+    let vtys: Vec<TokenStream> = tys
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::flowgraph::typed::Interface>::Values<'a>))
+        .collect();
+    let htys: Vec<TokenStream> = tys
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::flowgraph::typed::Interface>::Handles))
+        .collect();
     let fvis: Vec<&Visibility> = fields.iter().map(|f| f.vis).collect();
     let name_strs: Vec<String> = names
         .iter()
@@ -220,11 +279,13 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
         .map(|ty| quote!(<<#ty as #iface>::Repr as #layout>::LEAVES as u32));
 
     quote! {
+        #(const _: () = { #checks };)*
+
         #[doc = #values_docs]
         #vis struct #values #values_generics #where_c {
             #(
                 #[doc = #value_field_docs]
-                #fvis #names: <#tys as #iface>::Values<'a>,
+                #fvis #names: #vtys,
             )*
         }
 
@@ -232,7 +293,7 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
         #vis struct #handles #generics #where_c {
             #(
                 #[doc = #handle_field_docs]
-                #fvis #names: <#tys as #iface>::Handles,
+                #fvis #names: #htys,
             )*
         }
 
@@ -254,7 +315,7 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
             impl #values_impl_g ::core::fmt::Debug for #values_a
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Values<'a>: ::core::fmt::Debug,)*
+                #(#vtys: ::core::fmt::Debug,)*
             {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(::core::stringify!(#values))
@@ -265,7 +326,7 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
             impl #values_impl_g ::core::cmp::PartialEq for #values_a
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Values<'a>: ::core::cmp::PartialEq,)*
+                #(#vtys: ::core::cmp::PartialEq,)*
             {
                 fn eq(&self, other: &Self) -> bool {
                     true #(&& self.#names == other.#names)*
@@ -282,7 +343,7 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
             impl #impl_g ::core::fmt::Debug for #handles_ty
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Handles: ::core::fmt::Debug,)*
+                #(#htys: ::core::fmt::Debug,)*
             {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     f.debug_struct(::core::stringify!(#handles))
@@ -293,7 +354,7 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
             impl #impl_g ::core::cmp::PartialEq for #handles_ty
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Handles: ::core::cmp::PartialEq,)*
+                #(#htys: ::core::cmp::PartialEq,)*
             {
                 fn eq(&self, other: &Self) -> bool {
                     true #(&& self.#names == other.#names)*
@@ -302,13 +363,13 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
             impl #impl_g ::core::cmp::Eq for #handles_ty
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Handles: ::core::cmp::Eq,)*
+                #(#htys: ::core::cmp::Eq,)*
             {
             }
             impl #impl_g ::core::hash::Hash for #handles_ty
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Handles: ::core::hash::Hash,)*
+                #(#htys: ::core::hash::Hash,)*
             {
                 fn hash<__H: ::core::hash::Hasher>(&self, state: &mut __H) {
                     #(::core::hash::Hash::hash(&self.#names, state);)*
@@ -369,10 +430,10 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
             impl #impl_g #connect<#self_ty> for #handles_ty
             where
                 #(#where_preds,)*
-                #(<#tys as #iface>::Handles: #connect<#tys>,)*
+                #(#htys: #connect<#tys>,)*
             {
                 fn wires(self, graph: u64, out: &mut ::std::vec::Vec<::flowgraph::core::Wire>) {
-                    #(<<#tys as #iface>::Handles as #connect<#tys>>::wires(self.#names, graph, out);)*
+                    #(<#htys as #connect<#tys>>::wires(self.#names, graph, out);)*
                 }
             }
         };

@@ -141,45 +141,6 @@ impl<V> seal::InterfaceSeal for ViewPort<V> {}
 impl<V> seal::InterfaceSeal for RefViewPort<V> {}
 impl<V> seal::InterfaceSeal for RefViewPorts<V> {}
 
-/// The interface of a leaf that is its own representation.
-macro_rules! leaf_interface {
-    ($port:ident, $kind:ident, |$v:ident| $notify:expr $(, where $($wc:tt)*)?) => {
-        impl<V: ValueView> Interface for $port<V>
-        $(where $($wc)*)?
-        {
-            type Values<'a> = <Self as Layout>::Stored<'a>;
-            type Handles = Handle<Self>;
-            type Repr = Self;
-
-            #[inline(always)]
-            fn any_notify($v: &Self::Values<'_>) -> bool {
-                $notify
-            }
-
-            #[inline(always)]
-            fn from_repr<'a>(stored: Self::Values<'a>) -> Self::Values<'a> {
-                stored
-            }
-
-            #[inline(always)]
-            fn into_repr<'a>(values: Self::Values<'a>) -> Self::Values<'a> {
-                values
-            }
-
-            fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
-                Handle::new(graph, node, first)
-            }
-
-            fn port_tree() -> PortTree {
-                PortTree::Leaf(PortDesc {
-                    kind: PortKind::$kind,
-                    view: std::any::type_name::<V>(),
-                })
-            }
-        }
-    };
-}
-
 impl<V: ValueView> Layout for ViewPort<V>
 where
     for<'a> V::View<'a>: Copy,
@@ -223,9 +184,105 @@ impl<V: ValueView> Layout for RefViewPorts<V> {
     }
 }
 
-leaf_interface!(ViewPort, View, |v| v.0, where for<'a> V::View<'a>: Copy);
-leaf_interface!(RefViewPort, RefView, |v| v.0);
-leaf_interface!(RefViewPorts, RefViews, |v| v.0.iter().any(|&n| n));
+// Each leaf is its own representation.
+impl<V: ValueView> Interface for ViewPort<V>
+where
+    for<'a> V::View<'a>: Copy,
+{
+    type Values<'a> = <Self as Layout>::Stored<'a>;
+    type Handles = Handle<Self>;
+    type Repr = Self;
+
+    #[inline(always)]
+    fn any_notify(values: &Self::Values<'_>) -> bool {
+        values.0
+    }
+
+    #[inline(always)]
+    fn from_repr<'a>(stored: Self::Values<'a>) -> Self::Values<'a> {
+        stored
+    }
+
+    #[inline(always)]
+    fn into_repr<'a>(values: Self::Values<'a>) -> Self::Values<'a> {
+        values
+    }
+
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
+        Handle::new(graph, node, first)
+    }
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::View,
+            view: std::any::type_name::<V>(),
+        })
+    }
+}
+
+impl<V: ValueView> Interface for RefViewPort<V> {
+    type Values<'a> = <Self as Layout>::Stored<'a>;
+    type Handles = Handle<Self>;
+    type Repr = Self;
+
+    #[inline(always)]
+    fn any_notify(values: &Self::Values<'_>) -> bool {
+        values.0
+    }
+
+    #[inline(always)]
+    fn from_repr<'a>(stored: Self::Values<'a>) -> Self::Values<'a> {
+        stored
+    }
+
+    #[inline(always)]
+    fn into_repr<'a>(values: Self::Values<'a>) -> Self::Values<'a> {
+        values
+    }
+
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
+        Handle::new(graph, node, first)
+    }
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::RefView,
+            view: std::any::type_name::<V>(),
+        })
+    }
+}
+
+impl<V: ValueView> Interface for RefViewPorts<V> {
+    type Values<'a> = <Self as Layout>::Stored<'a>;
+    type Handles = Handle<Self>;
+    type Repr = Self;
+
+    #[inline(always)]
+    fn any_notify(values: &Self::Values<'_>) -> bool {
+        values.0.iter().any(|&n| n)
+    }
+
+    #[inline(always)]
+    fn from_repr<'a>(stored: Self::Values<'a>) -> Self::Values<'a> {
+        stored
+    }
+
+    #[inline(always)]
+    fn into_repr<'a>(values: Self::Values<'a>) -> Self::Values<'a> {
+        values
+    }
+
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
+        Handle::new(graph, node, first)
+    }
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::RefViews,
+            view: std::any::type_name::<V>(),
+        })
+    }
+}
 
 impl sealed::Sealed for () {}
 impl seal::InterfaceSeal for () {}

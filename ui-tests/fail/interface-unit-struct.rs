@@ -1,0 +1,5 @@
+// An interface without ports is `()`.
+#[derive(flowgraph::Interface)]
+struct Nothing;
+
+fn main() {}
