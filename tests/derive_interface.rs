@@ -343,3 +343,52 @@ fn exported_shapes_list_the_fields() {
     let dot = g.to_dot();
     assert!(dot.contains("Spread"), "{dot}");
 }
+
+#[derive(Interface)]
+struct Mixed {
+    r: RefPort<i64>,
+    v: Port<i64>,
+}
+
+/// Forwards its input by reference without ever notifying.
+#[flowgraph::segment_fn]
+fn silent(#[state] s: &mut i64, x: i64) -> Notify<&i64> {
+    *s = x;
+    Notify(false, s)
+}
+
+struct Calls;
+impl Operator for Calls {
+    type Inputs = Mixed;
+    type Outputs = (Port<u32>, Port<i64>);
+    type State = u32;
+    fn init(self) -> u32 {
+        0
+    }
+    fn compute<'a, 'b: 'a>(m: MixedValues<'a>, s: &'b mut u32, _: bool) -> ((bool, u32), (bool, i64)) {
+        *s += 1;
+        ((true, *s), (true, *m.r.1 + m.v.1))
+    }
+    fn passthrough<'a, 'b: 'a>(m: MixedValues<'a>, s: &'b u32) -> ((bool, u32), (bool, i64)) {
+        ((false, *s), (false, *m.r.1 + m.v.1))
+    }
+}
+
+#[test]
+fn passthrough_when_no_field_notifies() {
+    let mut b = GraphBuilder::new();
+    let x = b.push_source(Source::new(1_i64));
+    let y = b.push_source(Source::new(10_i64));
+    let r = b.push(Silent, *x);
+    let (calls, sum) = b.push(Calls, MixedHandles { r, v: *y });
+    let mut g = Graph::from_builder(b);
+    assert_eq!((g.view(calls), g.view(sum)), (1, 11));
+    // `r` runs but does not notify: the passthrough path runs.
+    *g.state_mut(x) = 2;
+    g.stabilize(&mut Pool::new(1));
+    assert_eq!((g.view(calls), g.view(sum)), (1, 12));
+    // `v` notifies: compute runs.
+    *g.state_mut(y) = 20;
+    g.stabilize(&mut Pool::new(1));
+    assert_eq!((g.view(calls), g.view(sum)), (2, 22));
+}
