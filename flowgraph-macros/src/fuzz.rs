@@ -35,6 +35,11 @@ const SEEDS: &[(&str, &str, &str)] = &[
         "",
         "impl<T: Copy> Scale<T> { fn helper() {} fn compute(&mut self, x: T, y: &T) -> (T, Notify<&T>) { todo!() } }",
     ),
+    (
+        "derive",
+        "",
+        "pub struct Quote<T: Copy + Send + Sync + 'static> { pub bid: Port<T>, ask: (Port<f64>, RefPort<u8>), pub(crate) more: Inner }",
+    ),
 ];
 
 /// Tokens inserted by mutations: the punctuation and words the macros read.
@@ -93,6 +98,13 @@ const VOCABULARY: &[&str] = &[
     "!",
     "?",
     "#",
+    "struct",
+    "enum",
+    "union",
+    "pub",
+    "where",
+    "T",
+    "'x",
 ];
 
 /// The leaf tokens of `ts` as text, groups as their delimiters.
@@ -241,6 +253,7 @@ fn run(which: &str, attr: TokenStream, item: TokenStream) -> TokenStream {
     match which {
         "segment" => crate::arrow::segment(item),
         "segment_fn" => crate::attrs::segment_fn(attr, item),
+        "derive" => crate::interface::derive(item),
         _ => crate::attrs::segment_impl(attr, item),
     }
 }
@@ -303,7 +316,7 @@ proptest! {
         flatten(TokenStream::from_str(attr).unwrap(), &mut attr_tokens);
         let mut item_tokens = Vec::new();
         flatten(TokenStream::from_str(item).unwrap(), &mut item_tokens);
-        let target = if in_attr && which != "segment" { &mut attr_tokens } else { &mut item_tokens };
+        let target = if in_attr && which != "segment" && which != "derive" { &mut attr_tokens } else { &mut item_tokens };
         for m in &mutations {
             apply(target, m);
         }
@@ -345,6 +358,14 @@ fn known_mistakes_point_into_the_input() {
         ("segment_fn", "", "fn f(#[state(init = )] s: &mut i64) {}"),
         ("segment_fn", "", ""),
         ("segment_impl", "", "impl S {}"),
+        ("derive", "", "struct Q(Port<u8>);"),
+        ("derive", "", "enum Q { A }"),
+        ("derive", "", "union Q { a: u8 }"),
+        ("derive", "", "struct Q<'a> { x: RefPort<&'a u8> }"),
+        ("derive", "", "struct Q;"),
+        ("derive", "", "struct Q {}"),
+        ("derive", "", "struct Q { x: }"),
+        ("derive", "", ""),
     ];
     for (which, attr, item) in cases {
         let out = run(

@@ -17,7 +17,7 @@ use crate::MAX_ARITY;
 /// The derive's entry point: the companion types and the impls, or the
 /// errors (each on the user's token).
 pub(crate) fn derive(input: TokenStream) -> TokenStream {
-    let input: DeriveInput = match syn::parse2(input) {
+    let input: DeriveInput = match crate::errors::parse2(input) {
         Ok(i) => i,
         Err(e) => return e.into_compile_error(),
     };

@@ -410,6 +410,29 @@ mod tests {
     }
 
     #[test]
+    fn a_path_with_a_lifetime_names_a_derived_interface() {
+        assert_eq!(
+            iface(parse_quote!(QuoteValues<'_>), Side::Input).unwrap(),
+            squash(quote!(<QuoteValues<'static> as ::flowgraph::__private::ValuesOf>::Interface))
+        );
+        assert_eq!(
+            iface(parse_quote!((m::PairValues<'a, f64>, i64)), Side::Output).unwrap(),
+            squash(quote!((
+                <m::PairValues<'static, f64> as ::flowgraph::__private::ValuesOf>::Interface,
+                ::flowgraph::typed::Port<i64>,
+            )))
+        );
+        // A `'static` argument is an ordinary by-value port.
+        assert_eq!(
+            iface(parse_quote!(Cow<'static, str>), Side::Input).unwrap(),
+            squash(quote!(::flowgraph::typed::Port<Cow<'static, str> >))
+        );
+        assert!(iface(parse_quote!(Notify<QuoteValues<'_>>), Side::Input)
+            .unwrap_err()
+            .contains("carry their own notify flags"));
+    }
+
+    #[test]
     fn shows_types_as_written() {
         assert_eq!(
             show(&parse_quote!(std::collections::HashMap<u8, Vec<&'a str>>)),
