@@ -40,6 +40,9 @@ pub mod typed;
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`
 ///   may borrow from the state or be forwarded from any `&T` input. This is
 ///   the only change made to the function's signature.
+/// - A path type with a lifetime argument, `QuoteValues<'_>`, is the
+///   payload of a [`#[derive(Interface)]`](Interface) struct, and maps to
+///   that interface (its flags are the function's to read and set).
 /// - Types are read as written: `Notify<…>` is recognized by its name, and a
 ///   type alias is a by-value `Port` whatever it names.
 /// - Mistakes (`&mut` inputs, `impl Trait`, `async`, type parameters, `self`,

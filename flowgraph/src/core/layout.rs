@@ -4,8 +4,9 @@
 //! computed with `offset_of!`). The engine moves payloads as raw bytes using
 //! these descriptions, so it never needs to know the payload types.
 //!
-//! Invariant: the descriptions are produced only by the sealed `Interface`
-//! impls in `typed::interface`; the engine trusts their offsets and sizes.
+//! Invariant: the descriptions are produced only by the sealed `Layout`
+//! impls in `typed::interface` (an interface's hidden representation); the
+//! engine trusts their offsets and sizes.
 //! Each leaf also carries the [`LeafType`] of its payload, which the engine
 //! compares wherever two leaves meet (a wire, a typed read), so a handle or a
 //! wire that names the wrong leaf is refused instead of reinterpreted.

@@ -4,8 +4,9 @@
 use crate::core::node::NodeFactory;
 
 /// Where one input leaf of a pending node comes from. Opaque outside the
-/// crate: only the sealed `Connect` impls make wires, and the engine checks
-/// each against the producer's leaf anyway (`Tables::wire_input`).
+/// crate: only the library's `Connect` impls make wires (a derived
+/// interface's handles delegate to them), and the engine checks each
+/// against the producer's leaf and counts them anyway (`Tables::wire_input`).
 #[doc(hidden)]
 #[derive(Clone, Debug)]
 pub struct Wire(pub(crate) WireKind);

@@ -111,7 +111,7 @@ impl<S: Segment> fmt::Debug for SourceHandle<S> {
 }
 
 /// Handles that can feed an input tree `I`: a handle per leaf, shaped like
-/// `I`. A [`RefViewPorts`] group input also accepts a `Vec`, array or slice of
+/// `I` (for a `#[derive(Interface)]` struct, its `…Handles` struct). A [`RefViewPorts`] group input also accepts a `Vec`, array or slice of
 /// [`RefViewPort`] handles (a fan-in of any length).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot feed a segment input of type `{I}`",
@@ -126,7 +126,10 @@ pub trait Connect<I: Interface>: sealed::Sealed {
 }
 
 /// [`Connect`] is sealed: the engine wires exactly what the handles name, so
-/// only the library's handle shapes may produce wires.
+/// only the library's handle shapes may produce wires. `#[derive(Interface)]`
+/// implements the seal (re-exported hidden) for its handles struct, whose
+/// wires are its fields'; a hand-written impl can only produce wires the
+/// engine checks when it freezes the graph.
 pub(crate) mod sealed {
     use super::Handle;
 
