@@ -365,7 +365,11 @@ impl Operator for Calls {
     fn init(self) -> u32 {
         0
     }
-    fn compute<'a, 'b: 'a>(m: MixedValues<'a>, s: &'b mut u32, _: bool) -> ((bool, u32), (bool, i64)) {
+    fn compute<'a, 'b: 'a>(
+        m: MixedValues<'a>,
+        s: &'b mut u32,
+        _: bool,
+    ) -> ((bool, u32), (bool, i64)) {
         *s += 1;
         ((true, *s), (true, *m.r.1 + m.v.1))
     }

@@ -220,9 +220,7 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
 
     // The payloads' generics: `'a` first, then the struct's.
     let mut values_generics = generics.clone();
-    values_generics
-        .params
-        .insert(0, syn::parse_quote!('a));
+    values_generics.params.insert(0, syn::parse_quote!('a));
     let (values_impl_g, values_ty_g, _) = values_generics.split_for_impl();
     let values_a = quote!(#values #values_ty_g);
     let self_ty = quote!(#name #ty_g);
@@ -252,12 +250,8 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
     let handles_docs = format!(
         " The handles of a [`{name}`] interface: each field names the port of the same name."
     );
-    let value_field_docs = name_strs
-        .iter()
-        .map(|n| format!(" The `{n}` payload."));
-    let handle_field_docs = name_strs
-        .iter()
-        .map(|n| format!(" The `{n}` handle."));
+    let value_field_docs = name_strs.iter().map(|n| format!(" The `{n}` payload."));
+    let handle_field_docs = name_strs.iter().map(|n| format!(" The `{n}` handle."));
 
     let tree = nest(&(0..fields.len()).collect::<Vec<_>>());
     let repr = tree.build(&|i| {

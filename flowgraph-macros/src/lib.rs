@@ -7,9 +7,9 @@
 mod arrow;
 mod attrs;
 mod errors;
-mod interface;
 #[cfg(test)]
 mod fuzz;
+mod interface;
 
 /// The widest tuple an interface may be.
 const MAX_ARITY: usize = 12;

@@ -47,10 +47,7 @@ pub(crate) enum Tree {
     /// The payloads of a `#[derive(Interface)]` struct, `QuoteValues<'_>`:
     /// a path type with a lifetime argument. `values` is that type with its
     /// lifetimes made `'static`; the flags are the function's to read and set.
-    Named {
-        values: Box<Type>,
-        span: Span,
-    },
+    Named { values: Box<Type>, span: Span },
 }
 
 /// Which side of the function a type sits on; some messages differ.
@@ -413,7 +410,9 @@ mod tests {
     fn a_path_with_a_lifetime_names_a_derived_interface() {
         assert_eq!(
             iface(parse_quote!(QuoteValues<'_>), Side::Input).unwrap(),
-            squash(quote!(<QuoteValues<'static> as ::flowgraph::__private::ValuesOf>::Interface))
+            squash(quote!(
+                <QuoteValues<'static> as ::flowgraph::__private::ValuesOf>::Interface
+            ))
         );
         assert_eq!(
             iface(parse_quote!((m::PairValues<'a, f64>, i64)), Side::Output).unwrap(),
@@ -425,7 +424,7 @@ mod tests {
         // A `'static` argument is an ordinary by-value port.
         assert_eq!(
             iface(parse_quote!(Cow<'static, str>), Side::Input).unwrap(),
-            squash(quote!(::flowgraph::typed::Port<Cow<'static, str> >))
+            squash(quote!(::flowgraph::typed::Port<Cow<'static, str>>))
         );
         assert!(iface(parse_quote!(Notify<QuoteValues<'_>>), Side::Input)
             .unwrap_err()

@@ -116,9 +116,5 @@ pub(crate) unsafe fn run_segment<S: Segment>(
     // SAFETY: the output block is a `MaybeUninit<Stored<'static, Outputs>>`;
     // lifetimes do not change layout. The engine keeps what `out` borrows
     // alive for as long as it is read (module invariants).
-    unsafe {
-        outputs
-            .cast::<Stored<'_, S::Outputs>>()
-            .write(out)
-    }
+    unsafe { outputs.cast::<Stored<'_, S::Outputs>>().write(out) }
 }
