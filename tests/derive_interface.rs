@@ -396,3 +396,19 @@ fn passthrough_when_no_field_notifies() {
     g.stabilize(&mut Pool::new(1));
     assert_eq!((g.view(calls), g.view(sum)), (2, 22));
 }
+
+/// A derived interface rides a `segment!` wire like any other.
+#[test]
+fn segment_macro_wires() {
+    let mut b = GraphBuilder::new();
+    let feed = b.push_source(Feed);
+    let seg = flowgraph::segment!(|q: Quote| -> (Port<f64>, Quote) {
+        let w = q => Swap;
+        let s = w => Spread;
+        (s, w)
+    });
+    let (s, w) = b.push(seg, *feed);
+    let g = Graph::from_builder(b);
+    assert_eq!(g.view(s), -2.0);
+    assert_eq!(g.view(w.ask), 99.0);
+}
