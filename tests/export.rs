@@ -125,6 +125,33 @@ fn fused() -> Graph {
     Graph::from_builder(b)
 }
 
+/// A `segment!` with every kind of wire: a destructured input tuple, a raw
+/// identifier, a wire carrying a pair (`p`), a tuple pattern with `_`, a
+/// wire dropped on purpose (`_spare`), combinators and a nested `segment!`
+/// (whose result is a tail application) as applications, and a nested
+/// output.
+fn wired() -> Graph {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(3_i64));
+    let t = b.push_source(Source::new(4_i64));
+    let u = b.push_source(Source::new(5_i64));
+    let seg = segment!(|(x, r#y): (Port<i64>, Port<i64>), z: Port<i64>| -> (Port<i64>, (Port<i64>, Port<i64>)) {
+        let p = x => Inc.fork(Id::new());
+        let (hi, _) = p => Id::new();
+        let sum = (hi, r#y) => Add;
+        let _spare = z => Inc;
+        let q = (sum, z) => segment!(|v: Port<i64>, w: Port<i64>| -> Port<i64> { (w, v) => Add });
+        (q, p)
+    });
+    let (q, p) = b.push(seg, ((*s, *t), *u));
+    let pair = b.push(Add, p);
+    let last = b.push(Inc, q);
+    let g = Graph::from_builder(b);
+    // (x + 1 + y) + z, then + 1; and (x + 1) + x.
+    assert_eq!((g.view(last), g.view(pair)), (14, 7));
+    g
+}
+
 fn out_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export");
     std::fs::create_dir_all(&dir).unwrap();
@@ -218,6 +245,41 @@ fn fused_segment_mermaid() {
 }
 
 #[test]
+fn wired_segment_dot() {
+    golden("segment-wired.dot", &wired().to_dot());
+}
+
+#[test]
+fn wired_segment_mermaid() {
+    golden("segment-wired.mmd", &wired().to_mermaid());
+}
+
+#[test]
+fn wires_keep_the_names_written_in_the_body() {
+    let dot = wired().to_dot();
+    for edge in [
+        // `(x, r#y)`: the destructured input, `r#` dropped.
+        "n3_i1 -> n3_s1 [label=\"y: Port<i64>\"]",
+        // `let (hi, _) = p => Id::new()` renames the first leaf of `p`.
+        "n3_s0 -> n3_s1 [label=\"hi: Port<i64>\"]",
+        // The nested `segment!` reads `sum` and `z` under those names.
+        "n3_s1 -> n3_s3 [label=\"sum: Port<i64>\"]",
+        "n3_i2 -> n3_s3 [label=\"z: Port<i64>\"]",
+        // Its tail application is `q`; `p` is a pair, output as `p.0, p.1`,
+        // the second leaf being `x` through `Id`.
+        "n3_s3 -> n3_o0 [label=\"q: Port<i64>\"]",
+        "n3_s0 -> n3_o1 [label=\"p.0: Port<i64>\"]",
+        "n3_i0 -> n3_o2 [label=\"p.1: Port<i64>\"]",
+    ] {
+        assert!(dot.contains(edge), "{edge} in {dot}");
+    }
+    // `_spare = z => Inc` runs, and nothing reads it.
+    assert!(dot.contains("n3_i2 -> n3_s2"), "{dot}");
+    assert!(!dot.contains("n3_s2 ->"), "{dot}");
+    assert!(!dot.contains("__flowgraph"), "{dot}");
+}
+
+#[test]
 fn one_edge_per_wire_labelled_with_its_port() {
     let dot = diamond().0.to_dot();
     assert_eq!(dot.matches(" -> ").count(), 3);
@@ -238,9 +300,30 @@ fn a_fused_node_is_a_cluster_of_its_segments() {
         assert!(dot.contains(&format!("n2_s{k} [shape=box")), "{dot}");
         assert!(dot.contains(&format!("n2_o{k} [shape=point")), "{dot}");
     }
-    // The wiring inside a `segment!` is not described (only its segments):
-    // no edge inside the cluster.
-    assert!(!dot.contains("-> n2_s"), "{dot}");
+    // The wiring inside, labelled with the names the user wrote: `c = (b,
+    // a) => Add` reads both inputs, `d = (c, a) => Add` reads `c`, and the
+    // outputs `(e, d, c)` leave from the segments that made them.
+    for edge in [
+        "n2_i1 -> n2_s0 [label=\"b: Port<i64>\"]",
+        "n2_i0 -> n2_s0 [label=\"a: Port<i64>\"]",
+        "n2_s0 -> n2_s1 [label=\"c: Port<i64>\"]",
+        "n2_i0 -> n2_s2 [label=\"a: Port<i64>\"]",
+        "n2_s2 -> n2_o0 [label=\"e: Port<i64>\"]",
+        "n2_s1 -> n2_o1 [label=\"d: Port<i64>\"]",
+        "n2_s0 -> n2_o2 [label=\"c: Port<i64>\"]",
+    ] {
+        assert!(dot.contains(edge), "{edge} in {dot}");
+    }
+    assert_eq!(dot.matches(" -> n2_s").count(), 6, "{dot}");
+    assert!(
+        dot.contains("n2_i0 [shape=point, width=0.08, fillcolor=\"#555555\", tooltip=\"a\"]"),
+        "{dot}"
+    );
+    let mmd = g.to_mermaid();
+    assert!(
+        mmd.contains("n2_s0 -->|\"c: Port#lt;i64#gt;\"| n2_s1"),
+        "{mmd}"
+    );
     // Outer wires attach to the cluster's points.
     assert!(dot.contains("n0 -> n2_i0"), "{dot}");
     assert!(dot.contains("n2_o1 -> n3"), "{dot}");

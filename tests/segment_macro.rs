@@ -555,6 +555,38 @@ fn generic_segments_inside() {
     assert_eq!((g.view(y), g.view(z), g.view(u), g.view(v)), (6, 30, 4, 5));
 }
 
+/// Generic parameters named like the helpers of the expansion's body
+/// description (`W`, `T`, and a const `D`) do not reach it.
+fn named_like_helpers<T, W, const D: i64>(
+    t: T,
+    w: W,
+) -> impl Segment<Inputs = Port<i64>, Outputs = Port<i64>>
+where
+    T: Segment<Inputs = Port<i64>, Outputs = Port<i64>> + 'static,
+    W: Segment<Inputs = Port<i64>, Outputs = Port<i64>> + 'static,
+{
+    segment!(|x: Port<i64>| -> Port<i64> {
+        let y = x => t;
+        let z = y => w;
+        let k = x => Scale(D);
+        (z, k) => Add
+    })
+}
+
+#[test]
+fn generic_parameters_beside_the_description() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(3_i64));
+    let y = b.push(named_like_helpers::<_, _, 10>(Scale(2), Inc), *s);
+    let g = Graph::from_builder(b);
+    assert_eq!(g.view(y), 37);
+    assert!(
+        g.to_dot().contains("label=\"k: Port<i64>\""),
+        "{}",
+        g.to_dot()
+    );
+}
+
 #[test]
 fn twelve_inputs_and_many_live_wires() {
     let mut b = GraphBuilder::new();

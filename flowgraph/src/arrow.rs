@@ -18,12 +18,17 @@
 //!   tokens, and the generated segment stays a `Segment` (no second error
 //!   where it is used);
 //! - a failed expansion stands on a [`Placeholder`].
+//!
+//! The expansion also describes its body for the exporters, as a constant
+//! [`Wiring`] (wire names, patterns, reads) handed to [`fused`]: it is read
+//! only when a graph is drawn, and dropped with the segment by `init`.
 #![deny(unsafe_code)]
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use crate::export::Structure;
+pub use crate::export::{WireTree, Wiring};
 use crate::typed::{Interface, Segment};
 
 /// What the checks of `segment!` are proved on: the relations are traits
@@ -228,6 +233,7 @@ pub fn run<'a, 'b: 'a, S: Segment>(
 pub struct Fused<I, O, Segs, F> {
     segments: Segs,
     compute: F,
+    wiring: &'static Wiring,
     interfaces: PhantomData<fn() -> (I, O)>,
 }
 
@@ -237,12 +243,13 @@ impl<I, O, Segs, F> fmt::Debug for Fused<I, O, Segs, F> {
     }
 }
 
-/// The fused segment of inputs `I` and outputs `O`. The signature of
-/// `compute` is fixed here.
+/// The fused segment of inputs `I` and outputs `O`, whose body `wiring`
+/// describes. The signature of `compute` is fixed here.
 #[inline(always)]
 pub fn fused<I: Interface, O: Interface, Segs, F>(
     _: Marker<I>,
     _: Marker<O>,
+    wiring: &'static Wiring,
     segments: Segs,
     compute: F,
 ) -> Fused<I, O, Segs, F>
@@ -253,6 +260,7 @@ where
     Fused {
         segments,
         compute,
+        wiring,
         interfaces: PhantomData,
     }
 }
@@ -276,7 +284,10 @@ where
     fn __fused(&self) -> Option<Structure> {
         let mut parts = Vec::new();
         self.segments.parts(&mut parts);
-        Some(Structure::Parts(parts))
+        Some(Structure::Wired {
+            wiring: self.wiring,
+            parts,
+        })
     }
 
     #[inline(always)]

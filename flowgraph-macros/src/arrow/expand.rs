@@ -15,6 +15,7 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::{Expr, Type};
 
 use super::parse::SegmentDef;
@@ -310,11 +311,13 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
         .collect();
     let tree = balanced(&leaves);
     let inputs_ty = &sig.inputs;
+    let wiring = wiring(resolved);
     quote! {{
         #outer
         #private::fused(
             #private::Marker::<#inputs_ty>::new(),
             #private::Marker::<#output_ty>::new(),
+            #wiring,
             #tree,
             #[allow(unused_variables, clippy::let_unit_value, reason = "wires dropped with `_` are still computed")]
             |__fg_inputs, __fg_states, __fg_init| {
@@ -323,6 +326,61 @@ pub(crate) fn expand(sig: &Signature, resolved: &Resolved) -> TokenStream {
             },
         )
     }}
+}
+
+/// The constant describing the body for the exporters
+/// (`::flowgraph::__private::Wiring`): the wire names, and the inputs, each
+/// application and the outputs as trees of wire ids. A few tokens per wire
+/// and per read, so it grows as the body does.
+fn wiring(resolved: &Resolved) -> TokenStream {
+    let private = private();
+    // The wire of a tail application has no name (`""`).
+    let names = resolved.wires.iter().map(|w| match w.synthetic {
+        true => String::new(),
+        false => w.name.unraw().to_string(),
+    });
+    let inputs = pattern(&resolved.inputs);
+    let steps = resolved.steps.iter().map(|step| {
+        let (reads, out) = (reads(&step.args), pattern(&step.out));
+        quote!((#reads, #out))
+    });
+    let outputs = reads(&resolved.outputs);
+    let c = Ident::new("__FG_WIRING", Span::mixed_site());
+    quote! {{
+        const #c: &#private::Wiring = {
+            use #private::WireTree::{Dead as D, Tuple as T, Wire as W};
+            &#private::Wiring {
+                wires: &[#(#names),*],
+                inputs: #inputs,
+                steps: &[#(#steps),*],
+                outputs: #outputs,
+            }
+        };
+        #c
+    }}
+}
+
+/// A pattern as a `WireTree` (`W(id)`, `D`, `T(&[…])`).
+fn pattern(shape: &Shape) -> TokenStream {
+    match shape {
+        Shape::Wire(w) => quote!(W(#w)),
+        Shape::Dead => quote!(D),
+        Shape::Tuple(items, _) => {
+            let items = items.iter().map(pattern);
+            quote!(T(&[#(#items),*]))
+        }
+    }
+}
+
+/// Wires read, as a `WireTree`.
+fn reads(read: &Read) -> TokenStream {
+    match read {
+        Read::Wire(w, _) => quote!(W(#w)),
+        Read::Tuple(items, _) => {
+            let items = items.iter().map(reads);
+            quote!(T(&[#(#items),*]))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -366,6 +424,34 @@ mod tests {
         }
         // The states form a balanced tree: the third of three is `.1 .1`.
         assert!(out.contains("(* __fg_states) . 1 . 1"), "{out}");
+        // The body, described for the exporters with the user's names.
+        for part in [
+            r#"wires : & ["a" , "b" , "c" , "d" , "e"]"#,
+            "inputs : T (& [W (0usize) , W (1usize)])",
+            "steps : & [(T (& [W (1usize) , W (0usize)]) , W (2usize)) , (T (& [W (2usize) , W (0usize)]) , W (3usize))",
+            "outputs : T (& [W (4usize) , W (3usize) , W (2usize)])",
+        ] {
+            assert!(out.contains(part), "{part} in {out}");
+        }
+    }
+
+    #[test]
+    fn the_description_names_patterns_and_leaves_tail_results_unnamed() {
+        let out = expand(quote! {
+            |(x, r#y): (Port<i64>, Port<i64>)| -> Port<i64> {
+                let (p, _) = (y, x) => Pair;
+                p => Inc
+            }
+        });
+        assert!(!out.contains("compile_error"), "{out}");
+        for part in [
+            r#"wires : & ["x" , "y" , "p" , ""]"#,
+            "inputs : T (& [W (0usize) , W (1usize)])",
+            "steps : & [(T (& [W (1usize) , W (0usize)]) , T (& [W (2usize) , D])) , (W (2usize) , W (3usize))]",
+            "outputs : W (3usize)",
+        ] {
+            assert!(out.contains(part), "{part} in {out}");
+        }
     }
 
     #[test]

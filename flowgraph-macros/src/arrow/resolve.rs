@@ -23,6 +23,9 @@ pub(crate) type WireId = usize;
 pub(crate) struct Wire {
     pub(crate) name: Ident,
     pub(crate) used: bool,
+    /// Made by the macro (the result of a tail application), not named by
+    /// the user.
+    pub(crate) synthetic: bool,
 }
 
 /// Where wires sit in a tree of values (an environment, or an output).
@@ -107,6 +110,7 @@ impl Scope<'_> {
                 self.wires.push(Wire {
                     name: name.clone(),
                     used: false,
+                    synthetic: false,
                 });
                 self.names.insert(key, id);
                 Shape::Wire(id)
@@ -339,6 +343,7 @@ pub(crate) fn resolve(def: SegmentDef, errors: &mut Errors) -> Option<Resolved> 
         scope.wires.push(Wire {
             name: Ident::new("__flowgraph_output", Span::call_site()),
             used: true,
+            synthetic: true,
         });
         let span = outputs.span();
         steps.push(Step {

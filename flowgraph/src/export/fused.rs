@@ -4,8 +4,10 @@
 //! the small data-flow graph the combinators stand for: each plain segment
 //! becomes an inner node fed by the wires that reach it, and the plumbing
 //! (`Id`, `Left`, `Right`, `Comp`, `Fork`, `Par`) disappears into edges.
+//! A `segment!` is run the same way along the [`Wiring`] its expansion
+//! describes, and its wires keep the names the user wrote.
 
-use crate::export::shape::{segment_label, PortDesc, PortTree, Structure};
+use crate::export::shape::{segment_label, PortDesc, PortTree, Structure, WireTree, Wiring};
 
 /// One end of an inner edge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +25,8 @@ pub(crate) enum End {
 struct Wire {
     from: End,
     port: Option<PortDesc>,
-    name: Option<&'static str>,
+    /// The user's name for this wire (`c`, or `p.1` for a leaf of `p`).
+    name: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -63,18 +66,20 @@ impl Bundle {
         }
     }
 
-    /// Names the wires in leaf order, one name each.
-    fn name(&mut self, names: &mut std::slice::Iter<'_, &'static str>) {
+    /// Names every leaf `name` (only those without a name unless
+    /// `rename`), a leaf inside a tuple `name.i`.
+    fn name(&mut self, name: &str, rename: bool) {
         match self {
-            Bundle::Wire(w) => w.name = names.next().copied(),
-            Bundle::Tuple(items) => items.iter_mut().for_each(|i| i.name(names)),
-        }
-    }
-
-    fn count(&self) -> usize {
-        match self {
-            Bundle::Wire(_) => 1,
-            Bundle::Tuple(items) => items.iter().map(Bundle::count).sum(),
+            Bundle::Wire(w) => {
+                if rename || w.name.is_none() {
+                    w.name = Some(name.to_string());
+                }
+            }
+            Bundle::Tuple(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    item.name(&format!("{name}.{i}"), rename);
+                }
+            }
         }
     }
 
@@ -113,25 +118,32 @@ pub(crate) struct Inner {
     /// The label of each inner segment.
     pub(crate) segments: Vec<String>,
     pub(crate) edges: Vec<InnerEdge>,
+    /// The user's name of each input leaf, if it has one.
+    pub(crate) inputs: Vec<Option<String>>,
+    /// The user's name of each output leaf, if it has one.
+    pub(crate) outputs: Vec<Option<String>>,
 }
 
 impl Inner {
     /// Runs `s` on wires shaped like `inputs`, producing `outputs`.
     pub(crate) fn of(s: &Structure, inputs: &PortTree) -> Inner {
         let mut inner = Inner::default();
-        let start = Bundle::of(inputs, End::Input(0), &mut 0, true);
+        let mut count = 0;
+        let start = Bundle::of(inputs, End::Input(0), &mut count, true);
+        inner.inputs = vec![None; count];
         let out = inner.run(s, start);
         let mut wires = Vec::new();
         out.wires(&mut wires);
         for (j, w) in wires.into_iter().enumerate() {
             inner.edge(&w, End::Output(j));
+            inner.outputs.push(w.name);
         }
         inner
     }
 
     fn edge(&mut self, w: &Wire, to: End) {
         let ty = w.port.map_or_else(String::new, |p| p.label());
-        let label = match w.name {
+        let label = match &w.name {
             Some(n) => format!("{n}: {ty}"),
             None => ty,
         };
@@ -181,22 +193,79 @@ impl Inner {
             Structure::Fan(parts) => {
                 Bundle::Tuple(parts.iter().map(|p| self.run(p, input.clone())).collect())
             }
-            Structure::Parts(parts) => {
-                for p in parts {
-                    let mut labels = Vec::new();
-                    self::parts(p, &mut labels);
-                    self.segments.extend(labels);
+            Structure::Wired { wiring, parts } => self.run_wired(wiring, parts, input),
+        }
+    }
+
+    /// Runs a `segment!` body: binds the inputs to the user's wires, feeds
+    /// each application what it reads and binds what it outputs, and
+    /// returns the wires of the outputs.
+    ///
+    /// A wire keeps the name of its last `let`; but the inputs of a nested
+    /// `segment!` keep the names the enclosing body gave them.
+    fn run_wired(&mut self, wiring: &Wiring, parts: &[Structure], input: Bundle) -> Bundle {
+        let mut env: Vec<Option<Bundle>> = vec![None; wiring.wires.len()];
+        self.bind(wiring, &wiring.inputs, input, &mut env, false);
+        for ((reads, pattern), part) in wiring.steps.iter().zip(parts) {
+            let args = read(reads, &env);
+            let out = self.run(part, args);
+            self.bind(wiring, pattern, out, &mut env, true);
+        }
+        read(&wiring.outputs, &env)
+    }
+
+    /// Binds `value` to `pattern`, naming the wires it binds.
+    fn bind(
+        &mut self,
+        wiring: &Wiring,
+        pattern: &WireTree,
+        mut value: Bundle,
+        env: &mut [Option<Bundle>],
+        rename: bool,
+    ) {
+        match pattern {
+            WireTree::Wire(id) => {
+                if let Some(name) = wiring.wires.get(*id).filter(|n| !n.is_empty()) {
+                    value.name(name, rename);
                 }
-                Bundle::Tuple(Vec::new())
+                // An input leaf takes the name of the wire it is bound to.
+                let mut leaves = Vec::new();
+                value.wires(&mut leaves);
+                for w in leaves {
+                    if let End::Input(i) = w.from {
+                        if let Some(slot @ None) = self.inputs.get_mut(i) {
+                            *slot = w.name;
+                        }
+                    }
+                }
+                if let Some(slot) = env.get_mut(*id) {
+                    *slot = Some(value);
+                }
             }
-            Structure::Named(names, inner) => {
-                let mut out = self.run(inner, input);
-                if out.count() == names.len() {
-                    out.name(&mut names.iter());
+            WireTree::Dead => {}
+            WireTree::Tuple(items) => {
+                let parts = match value {
+                    Bundle::Tuple(parts) if parts.len() == items.len() => parts,
+                    // A shape the type checker rules out.
+                    _ => return,
+                };
+                for (item, part) in items.iter().zip(parts) {
+                    self.bind(wiring, item, part, env, rename);
                 }
-                out
             }
         }
+    }
+}
+
+/// The wires `reads` reads from `env`.
+fn read(reads: &WireTree, env: &[Option<Bundle>]) -> Bundle {
+    match reads {
+        WireTree::Wire(id) => env
+            .get(*id)
+            .and_then(Clone::clone)
+            .unwrap_or(Bundle::Tuple(Vec::new())),
+        WireTree::Dead => Bundle::Tuple(Vec::new()),
+        WireTree::Tuple(items) => Bundle::Tuple(items.iter().map(|r| read(r, env)).collect()),
     }
 }
 
@@ -209,8 +278,7 @@ pub(crate) fn is_fused(s: &Structure) -> bool {
             | Structure::Fork(..)
             | Structure::Par(..)
             | Structure::Fan(..)
-            | Structure::Named(..)
-            | Structure::Parts(..)
+            | Structure::Wired { .. }
     )
 }
 
@@ -222,8 +290,9 @@ pub(crate) fn parts(s: &Structure, out: &mut Vec<String>) {
             parts(f, out);
             parts(g, out);
         }
-        Structure::Fan(items) | Structure::Parts(items) => items.iter().for_each(|i| parts(i, out)),
-        Structure::Named(_, inner) => parts(inner, out),
+        Structure::Fan(items) | Structure::Wired { parts: items, .. } => {
+            items.iter().for_each(|i| parts(i, out))
+        }
         Structure::Id
         | Structure::Left
         | Structure::Right

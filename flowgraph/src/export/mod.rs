@@ -53,7 +53,7 @@ use std::time::Instant;
 
 pub use profile::{NodeProfile, Profile};
 #[doc(hidden)]
-pub use shape::{PortDesc, PortKind, PortTree, Structure};
+pub use shape::{PortDesc, PortKind, PortTree, Structure, WireTree, Wiring};
 
 use crate::core::Pool;
 use crate::export::model::Model;

@@ -140,8 +140,17 @@ impl Model {
                         fill: None,
                     })
                 };
+                // A point reads as the user's wire name, if it has one.
+                let named = |names: &[Option<String>], k: usize, side: &str| {
+                    names
+                        .get(k)
+                        .cloned()
+                        .flatten()
+                        .unwrap_or_else(|| format!("{side} {k}"))
+                };
                 for i in 0..in_leaves.len() {
-                    point(&mut m, format!("{key}_i{i}"), format!("in {i}"), Shape::In);
+                    let label = named(&inner.inputs, i, "in");
+                    point(&mut m, format!("{key}_i{i}"), label, Shape::In);
                 }
                 for (k, seg) in inner.segments.iter().enumerate() {
                     m.nodes.push(Node {
@@ -154,12 +163,8 @@ impl Model {
                     });
                 }
                 for j in 0..out_leaves.len() {
-                    point(
-                        &mut m,
-                        format!("{key}_o{j}"),
-                        format!("out {j}"),
-                        Shape::Out,
-                    );
+                    let label = named(&inner.outputs, j, "out");
+                    point(&mut m, format!("{key}_o{j}"), label, Shape::Out);
                 }
                 for e in &inner.edges {
                     let end = |e: End| match e {

@@ -100,12 +100,44 @@ pub enum Structure {
     Par(Box<Structure>, Box<Structure>),
     /// Every part on the same inputs, outputs as a tuple.
     Fan(Vec<Structure>),
-    /// The outputs of the inner structure carry the wire names the user
-    /// wrote, one per output leaf.
-    Named(&'static [&'static str], Box<Structure>),
-    /// The segments of a `segment!`, in order; their wiring is not
-    /// described.
-    Parts(Vec<Structure>),
+    /// A `segment!`: its segments, in order, and how its wires join them.
+    Wired {
+        /// The body as the user wrote it: wire names, patterns and reads.
+        wiring: &'static Wiring,
+        /// The structure of each application's segment, in order.
+        parts: Vec<Structure>,
+    },
+}
+
+/// The body of a `segment!`, as its expansion describes it (a constant read
+/// only by the exporters): the wires the user named, where the inputs and
+/// each application bind them, what each application reads, and the
+/// outputs.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Wiring {
+    /// The name of each wire, by id, as written (`r#` dropped); `""` for
+    /// the unnamed result of a tail application (`… => Segment` last).
+    pub wires: &'static [&'static str],
+    /// The inputs between `|…|`, bound as a tuple if there are several.
+    pub inputs: WireTree,
+    /// Per application `let pattern = reads => segment;`: `(reads,
+    /// pattern)`.
+    pub steps: &'static [(WireTree, WireTree)],
+    /// The wires of the outputs.
+    pub outputs: WireTree,
+}
+
+/// Wires in a tree of values: a pattern that binds them, or wires read.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum WireTree {
+    /// Wire `id` (an index into [`Wiring::wires`]).
+    Wire(usize),
+    /// A value bound to `_`.
+    Dead,
+    /// A tuple.
+    Tuple(&'static [WireTree]),
 }
 
 impl Structure {
