@@ -7,7 +7,9 @@
 //! and the timeline on, prints the profile, and writes into `target/inspect/`
 //! (or `$INSPECT_OUT`):
 //!
-//! - `graph.dot` and `graph.mmd`: the graph, coloured by time share;
+//! - `graph.dot` and `graph.mmd`: the graph, coloured by time share, the
+//!   `segment!` node drawn with its inner wires under the names its body
+//!   gives them;
 //! - `trace.json`: the timeline, for <https://ui.perfetto.dev> or
 //!   `chrome://tracing`;
 //! - `graph.svg`, when Graphviz's `dot` is on the `PATH`.
@@ -215,6 +217,10 @@ fn main() {
     assert!(
         dot.contains("subgraph cluster_n2"),
         "the fused node is a cluster"
+    );
+    assert!(
+        dot.contains("n2_s1 -> n2_s2 [label=\"lo: RefPort<f64>\"]"),
+        "its inner wires carry the names written in the `segment!`"
     );
     assert!(dot.contains("RefPorts<f64> ×16"), "the group is labelled");
     std::fs::write(dir.join("graph.dot"), &dot).expect("write graph.dot");

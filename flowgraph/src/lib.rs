@@ -167,7 +167,9 @@ pub use flowgraph_macros::segment_impl;
 /// its last read, so a long body carries only its live wires.
 ///
 /// [`Graph::to_dot`](typed::Graph::to_dot) draws the node as a cluster of
-/// the segments inside it (their wiring is not drawn yet).
+/// the segments inside it, its wires labelled with the names written here
+/// (the expansion describes its body in a constant that only the exporters
+/// read).
 ///
 /// # Examples
 ///

@@ -4,7 +4,9 @@
 //! - [`Graph::to_dot`] and [`Graph::to_mermaid`] draw one node per graph
 //!   node (sources as circles, compute nodes as boxes), one edge per wire
 //!   labelled with its port type (`Port<f64>`, `RefPorts<f64> ×64`), and
-//!   each fused segment as a cluster showing the segments inside it.
+//!   each fused segment as a cluster showing the segments inside it and
+//!   the wires between them (for a `segment!`, under the names its body
+//!   gives them).
 //!   [`Graph::export`] adds the profile: runs, mean time and a colour by
 //!   share of the compute time.
 //! - [`Graph::enable_profiling`] counts, per node, runs, cutoff skips and
