@@ -364,10 +364,11 @@ impl Graph {
     }
 
     #[doc(hidden)]
-    /// The scheduler called directly, without the profiling check: the
-    /// baseline `benches/profile.rs` measures `stabilize` against.
+    /// `stabilize` without the profiling check, the scheduler always called
+    /// with the disabled hook: the baseline `benches/profile.rs` measures
+    /// `stabilize` against.
     pub fn __stabilize_no_hook(&mut self, pool: &mut Pool) {
-        self.engine.stabilize(pool, &Off)
+        pool.enter(|pool| self.engine.stabilize(pool, &Off))
     }
 
     /// The node whose panic poisoned the graph, if any.
