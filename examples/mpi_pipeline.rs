@@ -100,4 +100,25 @@ fn main() {
             g.view(mode)
         );
     }
+
+    // Every rank draws the same picture: one cluster per rank, each remote
+    // edge dashed and labelled with the type it carries.
+    let dot = g.to_dot();
+    if cluster.size() > 1 {
+        for want in [
+            "subgraph cluster_rank0 {",
+            "subgraph cluster_rank1 {",
+            "n1 -> n2 [label=\"Port<f64>\", style=dashed];",
+            "n3 -> n4 [label=\"RefPort<Vec<u32>>\", style=dashed];",
+            "n2 [shape=circle, margin=0, label=\"#2\\nfrom rank 0\"];",
+        ] {
+            assert!(dot.contains(want), "{want} in {dot}");
+        }
+        assert_eq!(dot.matches("style=dashed").count(), 2, "{dot}");
+    }
+    // Alone, rank 0 keeps both values: no remote nodes, no dashed edges.
+    let (edges, remote) = if cluster.size() > 1 { (5, 2) } else { (3, 0) };
+    assert_eq!(dot.matches(" -> ").count(), edges, "{dot}");
+    let mmd = g.to_mermaid();
+    assert_eq!(mmd.matches(" -.->").count(), remote, "{mmd}");
 }
