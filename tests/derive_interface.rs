@@ -411,4 +411,13 @@ fn segment_macro_wires() {
     let g = Graph::from_builder(b);
     assert_eq!(g.view(s), -2.0);
     assert_eq!(g.view(w.ask), 99.0);
+    // Drawn with the names of the wires and of the fields.
+    let dot = g.to_dot();
+    for edge in [
+        "n1_i1 -> n1_s0 [label=\"q.ask: Port<f64>\"]",
+        "n1_s0 -> n1_s1 [label=\"w.book: RefPort<Vec<f64>>\"]",
+        "n1_s0 -> n1_o1 [label=\"w.bid: Port<f64>\"]",
+    ] {
+        assert!(dot.contains(edge), "{edge} in {dot}");
+    }
 }

@@ -227,6 +227,11 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
     let handles_ty = quote!(#handles #ty_g);
 
     let names: Vec<&Ident> = fields.iter().map(|f| f.name).collect();
+    // For the exporters, which label a field's wire `w.field`.
+    let field_names: Vec<String> = names
+        .iter()
+        .map(|n| syn::ext::IdentExt::unraw(*n).to_string())
+        .collect();
     let tys: Vec<&Type> = fields.iter().map(|f| f.ty).collect();
     // The fields' payload and handle types, spanned on the field's type so
     // that a field that is not an interface is reported there.
@@ -409,8 +414,8 @@ fn expand(input: &DeriveInput, fields: &[Field<'_>]) -> TokenStream {
                 }
 
                 fn port_tree() -> ::flowgraph::__private::PortTree {
-                    ::flowgraph::__private::PortTree::Tuple(::std::vec![
-                        #(<#tys as #iface>::port_tree()),*
+                    ::flowgraph::__private::PortTree::Fields(::std::vec![
+                        #((#field_names, <#tys as #iface>::port_tree())),*
                     ])
                 }
             }

@@ -33,6 +33,8 @@ struct Wire {
 enum Bundle {
     Wire(Wire),
     Tuple(Vec<Bundle>),
+    /// The fields of a derived interface, by name.
+    Fields(Vec<(&'static str, Bundle)>),
 }
 
 impl Bundle {
@@ -56,6 +58,12 @@ impl Bundle {
                     .map(|t| Bundle::of(t, from, first, input))
                     .collect(),
             ),
+            PortTree::Fields(fields) => Bundle::Fields(
+                fields
+                    .iter()
+                    .map(|(name, t)| (*name, Bundle::of(t, from, first, input)))
+                    .collect(),
+            ),
         }
     }
 
@@ -63,11 +71,12 @@ impl Bundle {
         match self {
             Bundle::Wire(w) => out.push(w.clone()),
             Bundle::Tuple(items) => items.iter().for_each(|i| i.wires(out)),
+            Bundle::Fields(fields) => fields.iter().for_each(|(_, f)| f.wires(out)),
         }
     }
 
     /// Names every leaf `name` (only those without a name unless
-    /// `rename`), a leaf inside a tuple `name.i`.
+    /// `rename`), a leaf inside a tuple `name.i`, a field `name.field`.
     fn name(&mut self, name: &str, rename: bool) {
         match self {
             Bundle::Wire(w) => {
@@ -78,6 +87,11 @@ impl Bundle {
             Bundle::Tuple(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
                     item.name(&format!("{name}.{i}"), rename);
+                }
+            }
+            Bundle::Fields(fields) => {
+                for (field, item) in fields {
+                    item.name(&format!("{name}.{field}"), rename);
                 }
             }
         }

@@ -57,6 +57,8 @@ pub enum PortTree {
     Leaf(PortDesc),
     /// `()` or a tuple of interfaces.
     Tuple(Vec<PortTree>),
+    /// A `#[derive(Interface)]` struct: its fields, by name, in leaf order.
+    Fields(Vec<(&'static str, PortTree)>),
 }
 
 impl PortTree {
@@ -65,6 +67,7 @@ impl PortTree {
         match self {
             PortTree::Leaf(p) => out.push(*p),
             PortTree::Tuple(items) => items.iter().for_each(|i| i.leaves(out)),
+            PortTree::Fields(fields) => fields.iter().for_each(|(_, f)| f.leaves(out)),
         }
     }
 }
