@@ -598,7 +598,13 @@ impl Plain {
             let (done, rest) = self.acts.split_at_mut(l);
             let input = if l == 0 { &self.x } else { &done[l - 1] };
             let relu = l + 1 < layers;
-            dense(&self.params[l], input, &mut rest[0], &mut self.scratch[l], relu);
+            dense(
+                &self.params[l],
+                input,
+                &mut rest[0],
+                &mut self.scratch[l],
+                relu,
+            );
         }
         let stats = softmax_xent(
             &self.acts[layers - 1],
@@ -611,7 +617,13 @@ impl Plain {
             back_w(&self.dys[l], input, &mut self.grads[l], scratch);
             if l > 0 {
                 let (lower, upper) = self.dys.split_at_mut(l);
-                back_x(&self.params[l], &upper[0], input, &mut lower[l - 1], scratch);
+                back_x(
+                    &self.params[l],
+                    &upper[0],
+                    input,
+                    &mut lower[l - 1],
+                    scratch,
+                );
             }
             sgd(&mut self.params[l], &self.grads[l], self.lr);
         }
