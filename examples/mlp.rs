@@ -18,7 +18,7 @@
 //! GEMMs are gemmkit's, called single-threaded with `gemm_with`, which packs
 //! its operands into a caller-owned workspace: each GEMM node keeps one per
 //! block, so after the first steps no call allocates. Each GEMM node splits
-//! its output rows into two blocks per pool thread with
+//! its output rows into four blocks (two per thread on 2 threads) with
 //! `flowgraph::par::for_each_chunk` ([`for_row_blocks`]), so the pool that
 //! runs the graph also runs the blocks.
 //!
@@ -101,11 +101,13 @@ impl Mat {
     }
 }
 
-/// Blocks of rows per pool thread in a GEMM node: more than one, so that a
-/// thread that finishes early (its own node done, or slowed less by the
-/// machine) takes over part of another's work; few, since each block packs
-/// the right-hand operand for itself.
-const BLOCKS_PER_THREAD: usize = 2;
+/// Blocks of rows per GEMM node: two per thread of this example's pool, so
+/// that a thread that finishes early (its own node done, or slowed less by
+/// the machine) takes over part of another's work; few, since each block
+/// packs the right-hand operand for itself. The count does not depend on the
+/// pool: the kernel's rounding depends on a block's shape, and a fixed split
+/// keeps the result the same bit for bit on any number of threads.
+const BLOCKS: usize = 4;
 
 /// A GEMM node's packing memory: one gemmkit workspace per block of rows,
 /// sized by the first steps and reused by every later one.
@@ -125,11 +127,10 @@ fn gemm(
 }
 
 /// Runs `f(rows, block, workspace)` over blocks of the rows of the row-major
-/// `out` (`rows` × `cols`), [`BLOCKS_PER_THREAD`] per thread of the pool
-/// running the graph (`flowgraph::par`; run in turn outside `stabilize` or on
-/// one thread), each with a workspace of its own. Each block writes disjoint rows, and a
-/// row's arithmetic does not depend on the split, so results are the same
-/// bit for bit on any number of threads.
+/// `out` (`rows` × `cols`), [`BLOCKS`] of them, on the threads of the pool
+/// running the graph (`flowgraph::par`; in turn outside `stabilize` or on one
+/// thread), each with a workspace of its own. Each block writes disjoint
+/// rows.
 fn for_row_blocks(
     out: &mut [f32],
     rows: usize,
@@ -137,7 +138,7 @@ fn for_row_blocks(
     scratch: &mut Scratch,
     f: impl Fn(Range<usize>, &mut [f32], &mut Workspace) + Sync,
 ) {
-    let block = rows.div_ceil(BLOCKS_PER_THREAD * par::threads()).max(1);
+    let block = rows.div_ceil(BLOCKS).max(1);
     let blocks = rows.div_ceil(block);
     if scratch.0.len() < blocks {
         scratch.0.resize_with(blocks, Mutex::default);
