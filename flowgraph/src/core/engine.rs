@@ -16,6 +16,7 @@ use crate::core::layout::{LeafKind, LeafType};
 use crate::core::marks::Marks;
 use crate::core::parallel::Parallel;
 use crate::core::pool::Pool;
+use crate::core::rank::Ranks;
 use crate::core::serial::{self, Outcome};
 use crate::core::tables::Tables;
 use crate::core::wire::PendingNode;
@@ -61,6 +62,8 @@ pub(crate) struct Engine {
     source: Vec<u8>,
     guard: ReadGuard,
     cost: CostModel,
+    /// Critical-path priorities for the parallel scheduler.
+    ranks: Ranks,
     /// False: every consumer of a node that ran runs (no cutoffs).
     prune: bool,
     stats: Stats,
@@ -68,13 +71,24 @@ pub(crate) struct Engine {
 
 impl Engine {
     /// Freezes `pending` into a graph, running every build call in id order.
+    /// `priorities` are the user's (node, priority) overrides.
     ///
     /// # Panics
     ///
     /// Resumes the panic of a build call that panics.
-    pub(crate) fn new(pending: Vec<PendingNode>, sources: &[u32]) -> Engine {
+    pub(crate) fn new(
+        pending: Vec<PendingNode>,
+        sources: &[u32],
+        priorities: &[(u32, i32)],
+    ) -> Engine {
         let n = pending.len();
         let (t, build_ns) = Tables::build(pending);
+        let cost = CostModel::new(&build_ns);
+        let mut user = vec![0; n];
+        for &(node, p) in priorities {
+            user[node as usize] = p;
+        }
+        let ranks = Ranks::new(&t, &cost, user);
         let mut source = vec![NOT_SOURCE; n];
         for &s in sources {
             source[s as usize] = IDLE;
@@ -87,7 +101,8 @@ impl Engine {
             dirty: Vec::new(),
             source,
             guard: ReadGuard::default(),
-            cost: CostModel::new(build_ns),
+            cost,
+            ranks,
             prune: true,
             stats: Stats::default(),
         }
@@ -206,22 +221,32 @@ impl Engine {
             return;
         }
         let threads = pool.threads();
-        let want_pool = self.cost.wants_pool(threads);
-        let clock = self.cost.clock(threads, want_pool, self.stats.generations);
+        let timed = self.cost.timed(threads, self.stats.generations);
         self.marks.next_generation();
-        let outcome: Outcome = if want_pool
-            && self
-                .cost
-                .cone_repays(self.par.mark_cone(&self.t, &self.marks, &self.dirty))
-        {
-            self.stats.parallel_generations += 1;
-            self.par
-                .run(&self.t, &self.marks, &self.dirty, pool, self.prune, hook)
-        } else {
-            if want_pool {
-                // The cone was marked but is too small: start afresh.
+        let parallel = self.cost.may_repay(threads, &self.dirty) && {
+            let (cone, cone_ns) = self
+                .par
+                .mark_cone(&self.t, &self.marks, &self.dirty, &self.cost);
+            self.cost.cone_repays(&self.dirty, cone, cone_ns) || {
+                // The cone was marked but does not repay: start afresh.
                 self.marks.next_generation();
+                false
             }
+        };
+        let timing = timed.then_some(&self.cost);
+        let outcome: Outcome = if parallel {
+            self.stats.parallel_generations += 1;
+            self.par.run(
+                &self.t,
+                &self.marks,
+                self.dirty.len(),
+                pool,
+                self.prune,
+                hook,
+                self.ranks.keys(),
+                timing,
+            )
+        } else {
             serial::run(
                 &self.t,
                 &self.marks,
@@ -229,13 +254,17 @@ impl Engine {
                 &self.dirty,
                 self.prune,
                 hook,
+                timing,
             )
         };
+        if timed {
+            self.cost.refresh();
+            self.ranks.recompute(&self.t, &self.cost);
+        }
         for &s in &self.dirty {
             self.source[s as usize] = IDLE;
         }
         self.dirty.clear();
-        self.cost.update(clock, outcome.ran);
         self.stats.last_cone = outcome.ran;
         self.stats.last_skipped = outcome.skipped;
         self.stats.nodes_run += outcome.ran as u64;

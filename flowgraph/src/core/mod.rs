@@ -82,6 +82,7 @@ mod node;
 pub(crate) mod par;
 mod parallel;
 mod pool;
+mod rank;
 mod serial;
 mod tables;
 mod unwind;

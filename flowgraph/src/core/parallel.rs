@@ -4,6 +4,10 @@
 //! producer *woke* it, and is skipped otherwise; either way it counts down
 //! its own consumers, so the batch settles.
 //!
+//! Priorities: the successors a node makes ready are handed to the pool
+//! sorted by their rank (`rank.rs`), lowest first, so the pool runs the
+//! highest next; the roots are sorted highest first.
+//!
 //! Orderings: a producer sets its consumer's wake bits (`Relaxed`) before
 //! its `AcqRel` countdown; the thread whose countdown reaches zero therefore
 //! sees every producer's scatter and wake bits (the countdowns form one
@@ -13,6 +17,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use crate::core::cost::CostModel;
 use crate::core::marks::Marks;
 use crate::core::pool::{Batch, Pool};
 use crate::core::serial::Outcome;
@@ -44,8 +49,14 @@ impl Parallel {
 
     /// Marks the static cone of `dirty` in a generation of `marks` just
     /// started: collects it and counts each node's producers inside it.
-    /// Returns its size.
-    pub(crate) fn mark_cone(&mut self, t: &Tables, marks: &Marks, dirty: &[u32]) -> usize {
+    /// Returns its size and the sum of its nodes' cost estimates, in ns.
+    pub(crate) fn mark_cone(
+        &mut self,
+        t: &Tables,
+        marks: &Marks,
+        dirty: &[u32],
+        cost: &CostModel,
+    ) -> (usize, f64) {
         self.cone.clear();
         for &s in dirty {
             marks.touch(s);
@@ -53,10 +64,11 @@ impl Parallel {
             *self.wake[s as usize].get_mut() = WOKEN;
             self.cone.push(s);
         }
-        let mut i = 0;
+        let (mut i, mut ns) = (0, 0_u64);
         while i < self.cone.len() {
             let u = self.cone[i];
             i += 1;
+            ns += u64::from(cost.node_ns(u));
             for s in t.succ_edges(u).0 {
                 let v = s.node as usize;
                 if marks.touch(s.node) {
@@ -67,20 +79,29 @@ impl Parallel {
                 *self.pending[v].get_mut() += 1;
             }
         }
-        self.cone.len()
+        (self.cone.len(), ns as f64)
     }
 
-    /// Runs the cone marked in generation `marks.gen()` on `pool`, with
-    /// `hook` around each node.
+    /// Runs the cone marked by `mark_cone` for the `roots` poked sources
+    /// on `pool`, with `hook` around each node, ready nodes by `keys`
+    /// (highest first). With `timed`, each compute is timed into its
+    /// estimate.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn run<H: Hook>(
         &mut self,
         t: &Tables,
         marks: &Marks,
-        dirty: &[u32],
+        roots: usize,
         pool: &mut Pool,
         prune: bool,
         hook: &H,
+        keys: &[u64],
+        timed: Option<&CostModel>,
     ) -> Outcome {
+        let nodes = self.cone.len();
+        // The cone starts with the poked sources.
+        let roots = &mut self.cone[..roots];
+        roots.sort_unstable_by_key(|&v| std::cmp::Reverse(keys[v as usize]));
         let batch = ConeBatch {
             t,
             hook,
@@ -88,13 +109,14 @@ impl Parallel {
             pending: &self.pending,
             wake: &self.wake,
             prune,
-            remaining: AtomicUsize::new(self.cone.len()),
+            keys,
+            timed,
             ran: AtomicUsize::new(0),
             skipped: AtomicUsize::new(0),
             poisoned: AtomicBool::new(false),
             panics: Mutex::new(Vec::new()),
         };
-        pool.run(&batch, dirty);
+        pool.run(&batch, roots, nodes);
         // The batch has settled: no thread touches it any more.
         let mut panics = batch.panics.into_inner().unwrap_or_else(|e| e.into_inner());
         let panic = (!panics.is_empty()).then(|| panics.swap_remove(0));
@@ -118,7 +140,9 @@ struct ConeBatch<'e, H> {
     pending: &'e [AtomicU32],
     wake: &'e [AtomicU8],
     prune: bool,
-    remaining: AtomicUsize,
+    /// Priority keys, by node id.
+    keys: &'e [u64],
+    timed: Option<&'e CostModel>,
     ran: AtomicUsize,
     skipped: AtomicUsize,
     poisoned: AtomicBool,
@@ -127,17 +151,21 @@ struct ConeBatch<'e, H> {
 }
 
 impl<H: Hook> Batch for ConeBatch<'_, H> {
-    fn run(&self, u: u32, ready: &mut Vec<u32>) {
+    fn run(&self, u: u32, ready: &mut Vec<u32>) -> Option<bool> {
         let t = self.t;
         let wake = self.wake[u as usize].load(Ordering::Relaxed);
         let ran = wake & WOKEN != 0 && !self.poisoned.load(Ordering::Relaxed) && {
             self.marks.schedule(u);
             let r = catch_unwind(AssertUnwindSafe(|| {
                 let mark = self.hook.start();
+                let clock = self.timed.map(|_| CostModel::start());
                 // SAFETY: `u`'s countdown reached zero (or it is a root), so
                 // all its producers in the cone finished scattering (AcqRel
                 // below), and only this thread runs `u`.
                 unsafe { t.exec(u, false, Some(self.marks)) };
+                if let (Some(cost), Some(clock)) = (self.timed, clock) {
+                    cost.record(u, clock);
+                }
                 self.hook.done(u, mark);
             }));
             match r {
@@ -151,12 +179,15 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
                 }
             }
         };
-        if ran {
-            self.ran.fetch_add(1, Ordering::Relaxed);
+        let outcome = if ran {
+            Some(true)
         } else if wake == TOUCHED {
-            self.skipped.fetch_add(1, Ordering::Relaxed);
             self.hook.skip(u);
-        }
+            Some(false)
+        } else {
+            None
+        };
+        let first = ready.len();
         // A node that did not run (skipped, or after a panic) scatters
         // nothing, but the countdowns still drain so the batch settles.
         let (succs, mut e) = t.succ_edges(u);
@@ -172,10 +203,14 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
                 ready.push(s.node);
             }
         }
-        self.remaining.fetch_sub(1, Ordering::AcqRel);
+        // Lowest first: the pool runs the last one next.
+        let keys = self.keys;
+        ready[first..].sort_unstable_by_key(|&v| keys[v as usize]);
+        outcome
     }
 
-    fn is_done(&self) -> bool {
-        self.remaining.load(Ordering::Acquire) == 0
+    fn settle(&self, ran: usize, skipped: usize) {
+        self.ran.fetch_add(ran, Ordering::Relaxed);
+        self.skipped.fetch_add(skipped, Ordering::Relaxed);
     }
 }

@@ -6,6 +6,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::core::cost::CostModel;
 use crate::core::frontier::Frontier;
 use crate::core::marks::Marks;
 use crate::core::tables::Tables;
@@ -24,7 +25,8 @@ pub(crate) struct Outcome {
 
 /// Runs one generation from the poked sources `dirty`, in a generation of
 /// `marks` just started, with `hook` around each node. With `prune` off,
-/// every consumer of a node that ran runs too (the static cone).
+/// every consumer of a node that ran runs too (the static cone). With
+/// `timed`, each compute is timed into its estimate.
 pub(crate) fn run<H: Hook>(
     t: &Tables,
     marks: &Marks,
@@ -32,6 +34,7 @@ pub(crate) fn run<H: Hook>(
     dirty: &[u32],
     prune: bool,
     hook: &H,
+    timed: Option<&CostModel>,
 ) -> Outcome {
     frontier.clear();
     for &s in dirty {
@@ -44,12 +47,16 @@ pub(crate) fn run<H: Hook>(
         while let Some(u) = frontier.pop() {
             current = u;
             let mark = hook.start();
+            let clock = timed.map(|_| CostModel::start());
             // SAFETY: every producer that writes `u`'s inputs has a smaller
             // id and already ran (ids are topological; the frontier pops the
             // smallest, and only nodes that ran push larger ids), so its
             // inputs are complete; we are alone. A scheduled node counts as
             // run for its consumers' stale-flag check.
             unsafe { t.exec(u, false, Some(marks)) };
+            if let (Some(cost), Some(clock)) = (timed, clock) {
+                cost.record(u, clock);
+            }
             hook.done(u, mark);
             ran += 1;
             let (succs, mut e) = t.succ_edges(u);

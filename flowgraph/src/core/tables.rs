@@ -205,13 +205,13 @@ impl Drop for Tables {
 
 impl Tables {
     /// Freezes `pending`, running every build call in id order. Returns the
-    /// tables and the build calls' mean time per node, in nanoseconds.
+    /// tables and each build call's time, in nanoseconds.
     ///
     /// # Panics
     ///
     /// Resumes the panic of a build call that panics; panics if a wire is
     /// inconsistent (see [`Tables::wire_input`]).
-    pub(crate) fn build(pending: Vec<PendingNode>) -> (Tables, f64) {
+    pub(crate) fn build(pending: Vec<PendingNode>) -> (Tables, Vec<u32>) {
         let n = pending.len();
         let mut t = Tables {
             nodes: Vec::with_capacity(n),
@@ -228,7 +228,7 @@ impl Tables {
         };
         // Edges grouped by producer, then by consumer (consumers arrive in id order).
         let mut out_edges: Vec<Vec<(u32, Edge)>> = Vec::with_capacity(n);
-        let started = Instant::now();
+        let mut build_ns = Vec::with_capacity(n);
         for (id, p) in pending.into_iter().enumerate() {
             let id = id as u32;
             let parts: NodeParts = p.factory.build(&t.arena);
@@ -277,10 +277,12 @@ impl Tables {
             // The build call: inputs are complete (producers ran before us).
             // Group outputs are checked after it, so no extra yet.
             t.set_extra(id, (fixups_start, t.fixups.len() as u32), (0, 0));
+            let started = Instant::now();
             // SAFETY: every input leaf was written by `wire_input`; nothing
             // else runs concurrently. (A build call clears no flags: every
             // producer ran its build call.)
             unsafe { t.exec(id, true, None) };
+            build_ns.push(started.elapsed().as_nanos().min(u32::MAX as u128) as u32);
             t.record_group_lengths(id);
         }
         // Flatten the edges.
@@ -301,11 +303,6 @@ impl Tables {
             }
             t.nodes[id].succs = (succ_start, t.succs.len() as u32);
         }
-        let build_ns = if n > 0 {
-            started.elapsed().as_nanos() as f64 / n as f64
-        } else {
-            0.0
-        };
         (t, build_ns)
     }
 

@@ -40,6 +40,8 @@ pub struct GraphBuilder {
     id: u64,
     nodes: Vec<PendingNode>,
     sources: Vec<u32>,
+    /// `set_priority` overrides: (node, priority).
+    priorities: Vec<(u32, i32)>,
     topo: Topology,
 }
 
@@ -64,6 +66,7 @@ impl GraphBuilder {
             id: next_graph_id(),
             nodes: Vec::new(),
             sources: Vec::new(),
+            priorities: Vec::new(),
             topo: Topology::default(),
         }
     }
@@ -104,6 +107,51 @@ impl GraphBuilder {
         let id = self.add(source, NoHandles);
         self.sources.push(id);
         SourceHandle::new(self.id, id)
+    }
+
+    /// Sets the scheduling priority of node `node` (its id: nodes are
+    /// numbered in push order from 0, so a node pushed when [`len`](Self::len)
+    /// was `k` is node `k`). The default is 0.
+    ///
+    /// On a pool of several threads, a ready node of higher priority runs
+    /// before one of lower priority; among equal priorities, the node with
+    /// the longest estimated path of work below it runs first (its critical
+    /// path). A node's priority is raised to the highest priority of the
+    /// nodes that consume its outputs, directly or not, since they wait for
+    /// it. Priorities change the order of work, never the results; the
+    /// serial scheduler (one thread, or cones too cheap for the pool) runs
+    /// nodes in id order.
+    ///
+    /// # Panics
+    ///
+    /// If `node` is not a node pushed so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use flowgraph::core::Pool;
+    /// use flowgraph::typed::*;
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// let s = b.push_source(Source::new(1_i64));
+    /// let double: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, x * 2));
+    /// let next: Arr<Port<i64>, Port<i64>, _> = Arr::new(|(n, x), _| (n, x + 1));
+    /// let urgent = b.len();
+    /// let y = b.push(double, *s);
+    /// let z = b.push(next, *s);
+    /// b.set_priority(urgent, 10); // `y` runs before `z` when both are ready
+    /// let mut g = Graph::from_builder(b);
+    /// *g.state_mut(s) = 5;
+    /// g.stabilize(&mut Pool::new(2));
+    /// assert_eq!((g.view(y), g.view(z)), (10, 6));
+    /// ```
+    pub fn set_priority(&mut self, node: usize, priority: i32) {
+        assert!(
+            node < self.nodes.len(),
+            "flowgraph: set_priority: node #{node} does not exist (the builder has {} nodes)",
+            self.nodes.len()
+        );
+        self.priorities.push((node as u32, priority));
     }
 
     /// This builder's id, as stored in its handles.
@@ -176,7 +224,7 @@ impl Graph {
     ///
     /// Resumes the panic of a build call that panics.
     pub fn from_builder(b: GraphBuilder) -> Graph {
-        let engine = Engine::new(b.nodes, &b.sources);
+        let engine = Engine::new(b.nodes, &b.sources, &b.priorities);
         let mut topo = b.topo;
         topo.freeze(&engine);
         Graph {
