@@ -137,6 +137,13 @@ impl CostModel {
         slot.store(new, Relaxed);
     }
 
+    /// Tests: every estimate becomes 1 ns.
+    #[cfg(test)]
+    pub(crate) fn set_uniform(&mut self) {
+        self.est.iter_mut().for_each(|e| *e.get_mut() = 1);
+        self.refresh();
+    }
+
     /// After a timed generation: recomputes the total and forgets the
     /// remembered decision.
     pub(crate) fn refresh(&mut self) {

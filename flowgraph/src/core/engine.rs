@@ -66,6 +66,9 @@ pub(crate) struct Engine {
     ranks: Ranks,
     /// False: every consumer of a node that ran runs (no cutoffs).
     prune: bool,
+    /// Tests: run every generation on the parallel scheduler.
+    #[cfg(test)]
+    force_parallel: bool,
     stats: Stats,
 }
 
@@ -104,8 +107,25 @@ impl Engine {
             cost,
             ranks,
             prune: true,
+            #[cfg(test)]
+            force_parallel: false,
             stats: Stats::default(),
         }
+    }
+
+    /// Tests: every node's estimate becomes 1 ns (ranks are then path
+    /// lengths in nodes), and every generation runs on the parallel
+    /// scheduler, so that a one-thread pool runs it in priority order.
+    #[cfg(test)]
+    pub(crate) fn force_parallel_uniform(&mut self) {
+        self.cost.set_uniform();
+        self.ranks.recompute(&self.t, &self.cost);
+        self.force_parallel = true;
+    }
+
+    /// Turns critical-path ranking on (the default) or off.
+    pub(crate) fn set_ranking(&mut self, on: bool) {
+        self.ranks.set_on(on);
     }
 
     /// With `on == false`, every consumer of a node that ran runs too (the
@@ -223,6 +243,27 @@ impl Engine {
         let threads = pool.threads();
         let timed = self.cost.timed(threads, self.stats.generations);
         self.marks.next_generation();
+        #[cfg(test)]
+        if self.force_parallel {
+            self.par
+                .mark_cone(&self.t, &self.marks, &self.dirty, &self.cost);
+            let outcome = self.par.run(
+                &self.t,
+                &self.marks,
+                self.dirty.len(),
+                pool,
+                self.prune,
+                hook,
+                self.ranks.keys(),
+                None,
+            );
+            for &s in &self.dirty {
+                self.source[s as usize] = IDLE;
+            }
+            self.dirty.clear();
+            assert!(outcome.panic.is_none());
+            return;
+        }
         let parallel = self.cost.may_repay(threads, &self.dirty) && {
             let (cone, cone_ns) = self
                 .par

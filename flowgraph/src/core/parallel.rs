@@ -95,13 +95,15 @@ impl Parallel {
         pool: &mut Pool,
         prune: bool,
         hook: &H,
-        keys: &[u64],
+        keys: Option<&[u64]>,
         timed: Option<&CostModel>,
     ) -> Outcome {
         let nodes = self.cone.len();
         // The cone starts with the poked sources.
         let roots = &mut self.cone[..roots];
-        roots.sort_unstable_by_key(|&v| std::cmp::Reverse(keys[v as usize]));
+        if let Some(keys) = keys {
+            roots.sort_unstable_by_key(|&v| std::cmp::Reverse(keys[v as usize]));
+        }
         let batch = ConeBatch {
             t,
             hook,
@@ -140,8 +142,8 @@ struct ConeBatch<'e, H> {
     pending: &'e [AtomicU32],
     wake: &'e [AtomicU8],
     prune: bool,
-    /// Priority keys, by node id.
-    keys: &'e [u64],
+    /// Priority keys, by node id (`None`: no ordering).
+    keys: Option<&'e [u64]>,
     timed: Option<&'e CostModel>,
     ran: AtomicUsize,
     skipped: AtomicUsize,
@@ -204,8 +206,9 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
             }
         }
         // Lowest first: the pool runs the last one next.
-        let keys = self.keys;
-        ready[first..].sort_unstable_by_key(|&v| keys[v as usize]);
+        if let Some(keys) = self.keys {
+            ready[first..].sort_unstable_by_key(|&v| keys[v as usize]);
+        }
         outcome
     }
 

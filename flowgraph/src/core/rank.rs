@@ -24,6 +24,8 @@ pub(crate) struct Ranks {
     path: Vec<u64>,
     /// Scratch: the propagated class.
     class: Vec<i32>,
+    /// False: no ordering at all (every key 0), for comparisons.
+    on: bool,
 }
 
 impl Ranks {
@@ -34,14 +36,21 @@ impl Ranks {
             user,
             path: vec![0; n],
             class: vec![0; n],
+            on: true,
         };
         r.recompute(t, cost);
         r
     }
 
-    /// The priority keys, by node id.
-    pub(crate) fn keys(&self) -> &[u64] {
-        &self.key
+    /// The priority keys, by node id; `None` when ranking is off (ready
+    /// nodes then go to the pool in the order they became ready).
+    pub(crate) fn keys(&self) -> Option<&[u64]> {
+        self.on.then_some(&self.key[..])
+    }
+
+    /// Turns ranking on (the default) or off.
+    pub(crate) fn set_on(&mut self, on: bool) {
+        self.on = on;
     }
 
     /// Recomputes every key from the current estimates.
@@ -59,5 +68,73 @@ impl Ranks {
             let biased = (class as i64 - i32::MIN as i64) as u64;
             self.key[u] = biased << 32 | path.min(u32::MAX as u64);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use crate::core::Pool;
+    use crate::typed::*;
+
+    type Log = Arc<Mutex<Vec<&'static str>>>;
+
+    /// A node that logs `tag` each time its compute runs (not its build call).
+    fn logging(
+        log: &Log,
+        tag: &'static str,
+    ) -> Arr<Port<i64>, Port<i64>, impl FnMut((bool, i64), Ctx<'_>) -> (bool, i64) + Send + 'static>
+    {
+        let log = Arc::clone(log);
+        Arr::new(move |(n, x): (bool, i64), ctx: Ctx<'_>| {
+            if !ctx.init() {
+                log.lock().unwrap().push(tag);
+            }
+            (n, x + 1)
+        })
+    }
+
+    /// Five short nodes pushed before a chain of five: in id order the short
+    /// ones would run first; by rank the chain's head runs first, and each
+    /// chain node's successor runs right after it.
+    fn graph(urgent: Option<usize>) -> Vec<&'static str> {
+        let log: Log = Arc::default();
+        let mut b = GraphBuilder::new();
+        let s = b.push_source(Source::new(0_i64));
+        const SHORT: [&str; 5] = ["a0", "a1", "a2", "a3", "a4"];
+        const CHAIN: [&str; 5] = ["c0", "c1", "c2", "c3", "c4"];
+        let first_short = b.len();
+        for tag in SHORT {
+            b.push(logging(&log, tag), *s);
+        }
+        let mut h = *s;
+        for tag in CHAIN {
+            h = b.push(logging(&log, tag), h);
+        }
+        if let Some(i) = urgent {
+            b.set_priority(first_short + i, 1);
+        }
+        let mut g = Graph::from_builder(b);
+        g.engine.force_parallel_uniform();
+        *g.state_mut(s) = 1;
+        g.stabilize(&mut Pool::new(1));
+        assert_eq!(g.view(h), 6);
+        let order = log.lock().unwrap().clone();
+        assert_eq!(order.len(), 10);
+        order
+    }
+
+    #[test]
+    fn the_critical_chain_starts_first() {
+        let order = graph(None);
+        assert_eq!(order[..5], ["c0", "c1", "c2", "c3", "c4"], "{order:?}");
+    }
+
+    #[test]
+    fn a_user_priority_runs_before_the_critical_chain() {
+        let order = graph(Some(3));
+        assert_eq!(order[0], "a3", "{order:?}");
+        assert_eq!(order[1..6], ["c0", "c1", "c2", "c3", "c4"], "{order:?}");
     }
 }

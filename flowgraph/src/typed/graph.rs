@@ -412,6 +412,15 @@ impl Graph {
     }
 
     #[doc(hidden)]
+    /// Turns the parallel scheduler's priority order off (`false`: ready
+    /// nodes are queued in the order they became ready, priorities and
+    /// critical paths ignored) or back on: the baseline that
+    /// `benches/priority.rs` measures priorities against.
+    pub fn __set_ranking(&mut self, on: bool) {
+        self.engine.set_ranking(on)
+    }
+
+    #[doc(hidden)]
     /// `stabilize` without the profiling check, the scheduler always called
     /// with the disabled hook: the baseline `benches/profile.rs` measures
     /// `stabilize` against.
