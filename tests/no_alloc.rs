@@ -94,4 +94,62 @@ fn warm_stabilize_does_not_allocate() {
     }
     assert_eq!(g.view(h), g.view(*x) + 50 * *g.ref_view(*y));
     assert_eq!(g.view(total), 3 * *g.ref_view(*y));
+    warm_parallel_generations_do_not_allocate();
+}
+
+/// Spins 20 µs in every compute (not in its build call): heavy enough for
+/// the pool.
+struct Heavy;
+impl Segment for Heavy {
+    type Inputs = (Port<i64>, Port<i64>);
+    type Outputs = Port<i64>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>(
+        ((n, a), (m, b)): ((bool, i64), (bool, i64)),
+        _: &'b mut (),
+        init: bool,
+    ) -> (bool, i64) {
+        if !init {
+            let t = std::time::Instant::now();
+            while t.elapsed() < std::time::Duration::from_micros(20) {
+                std::hint::spin_loop();
+            }
+        }
+        (n || m, a.wrapping_add(b))
+    }
+}
+
+/// The parallel scheduler and the pool's deques, warm, allocate nothing
+/// either: a diamond lattice of heavy nodes on 2 threads. (Called from the
+/// one test, since the allocation counter is global.)
+fn warm_parallel_generations_do_not_allocate() {
+    let mut b = GraphBuilder::new();
+    let x = b.push_source(Source::new(1_i64));
+    let mut row = vec![*x; 8];
+    for _ in 0..6 {
+        row = (0..8)
+            .map(|i| b.push(Heavy, (row[i], row[(i + 1) % 8])))
+            .collect();
+    }
+    let mut g = Graph::from_builder(b);
+    let mut pool = Pool::new(2);
+    for _ in 0..20 {
+        *g.state_mut(x) += 1;
+        g.stabilize(&mut pool);
+    }
+    let (before, parallel) = (
+        ALLOCATIONS.load(Ordering::Relaxed),
+        g.stats().parallel_generations,
+    );
+    for _ in 0..30 {
+        *g.state_mut(x) += 1;
+        g.stabilize(&mut pool);
+    }
+    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    assert!(
+        g.stats().parallel_generations >= parallel + 30,
+        "heavy generations ran serially"
+    );
+    assert_eq!(after - before, 0, "a warm parallel generation allocated");
 }

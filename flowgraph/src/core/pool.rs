@@ -517,14 +517,22 @@ fn worker(shared: &Shared, me: usize, local: Worker<u32>) {
                 // SAFETY: entered while published: the caller wrote
                 // `current` before publishing (our `Acquire` sees it) and
                 // keeps the batch alive until we leave.
-                if let Some(p) = unsafe { *shared.current.get() } {
-                    shared.work(p, me, &local, &mut ready);
+                let worked = match unsafe { *shared.current.get() } {
+                    Some(p) => shared.work(p, me, &local, &mut ready),
+                    None => false,
+                };
+                // Our last access to the batch.
+                shared.state.fetch_sub(ENTERED, Ordering::Release);
+                if worked {
+                    since = Instant::now();
+                    backoff = Backoff::new();
+                    continue;
                 }
+            } else {
+                shared.state.fetch_sub(ENTERED, Ordering::Release);
             }
-            // Our last access to the batch.
-            shared.state.fetch_sub(ENTERED, Ordering::Release);
-            since = Instant::now();
-            backoff = Backoff::new();
+            // Work seen but taken by another thread: keep backing off.
+            backoff.snooze();
             continue;
         }
         if shared.listed.load(Ordering::Relaxed) > 0 {
