@@ -21,7 +21,7 @@
 //! | `typed::SourceHandle<S>` | the type `state_mut` hands out | built only by `push_source` (fields private); `state_mut` **checks** the state's `TypeId` against `S::State` |
 //! | graph ids in handles | that a handle names a node of *this* graph | 64-bit ids from a checked counter (never wrap), compared on every use |
 //! | `typed::Segment` / `typed::Operator` | nothing unsafe: `compute` is ordinary safe code | the signature: `'b: 'a`, `State: Send + 'static`, payloads `Copy + Send + Sync` |
-//! | user `Drop` impls and panic payloads | the pool's batch protocol | every compute runs under `catch_unwind`; later payloads are dropped outside the batch (a panicking `Drop` there is caught and leaked); a batch that unwinds anyway aborts the process (`pool::run_guarded`); states are each dropped under `catch_unwind` |
+//! | user `Drop` impls and panic payloads | the pool's batch protocol | every compute runs under `catch_unwind`; later payloads are dropped outside the batch (a panicking `Drop` there is caught and leaked); a batch that unwinds anyway aborts the process (`pool::run_guarded`, and the caller's whole publish-to-settle region); no thread enters a batch after it is unpublished, and the caller returns only once every entered thread left (`pool`'s protocol); states are each dropped under `catch_unwind` |
 //! | closures given to `crate::par` (`Fn + Sync`, parts `Send`) and their panics | the task protocol of `core::par`: a task lives on its owner's stack while other threads run its parts, and `for_each_chunk` hands out `&mut` sub-slices | each part index is claimed once (disjoint sub-slices); every part runs under `catch_unwind`, later payloads are dropped under `catch_unwind` (leaked if that panics); the owner returns only once every thread that entered the task left it; the region between listing and settling aborts if it unwinds |
 //! | the `mpi` module | nothing unsafe: it is safe code over the typed API | `#![deny(unsafe_code)]` outside `core` |
 //!
@@ -30,9 +30,11 @@
 //! Files: `wire.rs` (what the builder records), `tables.rs` (the frozen
 //! records and their construction), `exec.rs` (the per-node steps),
 //! `serial.rs` / `parallel.rs` (the two schedulers), `cost.rs` (which one
-//! runs a generation), `guard.rs` (read guard and poison), `engine.rs` (the
-//! calls the typed graph makes), `pool.rs`, `par.rs` (data-parallel tasks
-//! that computes split off, run by the pool's threads), `unwind.rs`.
+//! runs a generation), `rank.rs` (the parallel scheduler's priorities),
+//! `guard.rs` (read guard and poison), `engine.rs` (the calls the typed
+//! graph makes), `pool.rs` (the threads, their deques and the batch
+//! protocol), `par.rs` (data-parallel tasks that computes split off, run by
+//! the pool's threads), `unwind.rs`.
 //!
 //! - **Single writer.** Each input leaf (or plane element) has exactly one
 //!   producing edge. A node's input block is written only by its producers'
