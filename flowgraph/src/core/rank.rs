@@ -80,19 +80,30 @@ mod tests {
 
     type Log = Arc<Mutex<Vec<&'static str>>>;
 
-    /// A node that logs `tag` each time its compute runs (not its build call).
-    fn logging(
-        log: &Log,
-        tag: &'static str,
-    ) -> Arr<Port<i64>, Port<i64>, impl FnMut((bool, i64), Ctx<'_>) -> (bool, i64) + Send + 'static>
-    {
-        let log = Arc::clone(log);
-        Arr::new(move |(n, x): (bool, i64), ctx: Ctx<'_>| {
-            if !ctx.init() {
+    /// A node that logs its tag each time its compute runs (not its build
+    /// call).
+    struct Logging(Log, &'static str);
+    impl Segment for Logging {
+        type Inputs = Port<i64>;
+        type Outputs = Port<i64>;
+        type State = (Log, &'static str);
+        fn init(self) -> (Log, &'static str) {
+            (self.0, self.1)
+        }
+        fn compute<'a, 'b: 'a>(
+            (n, x): (bool, i64),
+            (log, tag): &'b mut (Log, &'static str),
+            init: bool,
+        ) -> (bool, i64) {
+            if !init {
                 log.lock().unwrap().push(tag);
             }
             (n, x + 1)
-        })
+        }
+    }
+
+    fn logging(log: &Log, tag: &'static str) -> Logging {
+        Logging(Arc::clone(log), tag)
     }
 
     /// Five short nodes pushed before a chain of five: in id order the short
