@@ -235,7 +235,13 @@ impl Shared {
             let mut retry = false;
             for i in 1..n {
                 match self.stealers[(me + i) % n].steal_batch_and_pop(local) {
-                    Steal::Success(job) => return Some(job),
+                    Steal::Success(job) => {
+                        // Part of a stolen batch may now wait in our deque.
+                        if !local.is_empty() {
+                            self.notify();
+                        }
+                        return Some(job);
+                    }
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
                 }
