@@ -74,6 +74,7 @@
 
 mod bridge;
 mod cost;
+mod deque;
 mod engine;
 mod exec;
 mod frontier;

@@ -118,7 +118,7 @@ impl Parallel {
             poisoned: AtomicBool::new(false),
             panics: Mutex::new(Vec::new()),
         };
-        pool.run(&batch, roots, nodes);
+        pool.run(&batch, roots, nodes, self.pending.len());
         // The batch has settled: no thread touches it any more.
         let mut panics = batch.panics.into_inner().unwrap_or_else(|e| e.into_inner());
         let panic = (!panics.is_empty()).then(|| panics.swap_remove(0));

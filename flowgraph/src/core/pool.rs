@@ -7,8 +7,8 @@
 //! # Scheduling
 //!
 //! Every thread has its own work-stealing deque of ready nodes
-//! (`crossbeam_deque`): the owner pushes and pops at one end (LIFO), thieves
-//! take the other end (FIFO, up to half of it at a time). The thread that
+//! (`deque.rs`): the owner pushes and pops at one end (LIFO), thieves take
+//! the other end (FIFO, the oldest entry). The thread that
 //! finishes a node runs its highest-priority newly ready successor itself
 //! (no queue hop) and pushes the others in increasing priority, so its next
 //! pop is the next highest and what a thief takes is the lowest and oldest.
@@ -35,6 +35,9 @@
 //!   value it returns has the bit set does it read `current` and touch the
 //!   batch (that `Acquire` sees the caller's write of `current`); either way
 //!   it leaves with `fetch_sub(2)` (`Release`), its last access.
+//! - The deques' buffers are sized (and emptied) by the caller in the same
+//!   window as `current`, so the same argument covers them; outside a batch
+//!   other threads read only their `top`/`bottom` atomics.
 //! - Ready node ids exist only inside a batch: a queued or claimed id is a
 //!   node that has not run, so the countdown `remaining` is not zero while
 //!   any thread holds one, and every deque is empty when it reaches zero.
@@ -63,8 +66,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_deque::{Steal, Stealer, Worker};
 use crossbeam_utils::{Backoff, CachePadded};
+
+use crate::core::deque::{Deque, Steal};
 
 use crate::core::par::{self, ContextGuard, TaskPtr};
 use crate::core::unwind::AbortOnUnwind;
@@ -133,12 +137,12 @@ pub(crate) struct Shared {
     /// and no thread is entered; read only by entered threads that saw the
     /// `PUBLISHED` bit.
     current: UnsafeCell<Option<Published>>,
-    /// Thieves' ends of every thread's deque; index 0 is the caller's.
-    stealers: Vec<Stealer<u32>>,
+    /// Every thread's deque; index 0 is the caller's. Thread `i` alone
+    /// pushes and pops deque `i`; any thread steals.
+    deques: Vec<Deque>,
 }
 
-// SAFETY: every field but `current` is `Sync` (`Stealer` is `Sync` for
-// `u32`). `current` is written only while no other thread may read it and
+// SAFETY: every field but `current` is `Sync`. `current` is written only while no other thread may read it and
 // read only by entered threads after the `Acquire` that published it (see
 // the protocol); the pointers inside reach `Sync` data (`Batch: Sync`, `u32`).
 unsafe impl Sync for Shared {}
@@ -183,7 +187,7 @@ impl Shared {
 
     /// Whether some deque or the roots hold work.
     fn has_work(&self) -> bool {
-        self.stealers.iter().any(|s| !s.is_empty())
+        self.deques.iter().any(|d| !d.is_empty())
             || self.state.load(Ordering::Relaxed) & PUBLISHED != 0 && self.roots_left()
     }
 
@@ -194,13 +198,13 @@ impl Shared {
     /// Runs one thread's share of the published batch `p`: its own deque,
     /// then roots, then what it steals, until none is left.
     /// Returns whether it ran anything.
-    fn work(&self, p: Published, me: usize, local: &Worker<u32>, ready: &mut Vec<u32>) -> bool {
+    fn work(&self, p: Published, me: usize, ready: &mut Vec<u32>) -> bool {
         // SAFETY: the caller of `work` is entered (or is the publisher), so
         // the batch outlives this call (protocol).
         let batch = unsafe { &*p.batch };
         let mut any = false;
-        while let Some(job) = self.find(p, me, local) {
-            run_chain(self, batch, job, local, ready);
+        while let Some(job) = self.find(p, me) {
+            run_chain(self, batch, job, &self.deques[me], ready);
             any = true;
         }
         any
@@ -208,7 +212,8 @@ impl Shared {
 
     /// The next node for thread `me`: its own deque (newest first), else a
     /// chunk of roots, else a steal.
-    fn find(&self, p: Published, me: usize, local: &Worker<u32>) -> Option<u32> {
+    fn find(&self, p: Published, me: usize) -> Option<u32> {
+        let local = &self.deques[me];
         if let Some(job) = local.pop() {
             return Some(job);
         }
@@ -230,18 +235,12 @@ impl Shared {
                 return Some(roots[0]);
             }
         }
-        let n = self.stealers.len();
+        let n = self.deques.len();
         loop {
             let mut retry = false;
             for i in 1..n {
-                match self.stealers[(me + i) % n].steal_batch_and_pop(local) {
-                    Steal::Success(job) => {
-                        // Part of a stolen batch may now wait in our deque.
-                        if !local.is_empty() {
-                            self.notify();
-                        }
-                        return Some(job);
-                    }
+                match self.deques[(me + i) % n].steal() {
+                    Steal::Success(job) => return Some(job),
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
                 }
@@ -269,8 +268,6 @@ impl Shared {
 pub struct Pool {
     shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
-    /// The caller's deque.
-    local: Worker<u32>,
     /// The caller's list of newly ready nodes, kept so a warm batch
     /// allocates nothing.
     ready: Vec<u32>,
@@ -295,7 +292,6 @@ impl Pool {
             threads > 0,
             "Pool::new(0): a pool needs at least the calling thread"
         );
-        let mut locals: Vec<Worker<u32>> = (0..threads).map(|_| Worker::new_lifo()).collect();
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 sleeping: 0,
@@ -311,24 +307,20 @@ impl Pool {
             sleepers: CachePadded::new(AtomicUsize::new(0)),
             shutdown: AtomicBool::new(false),
             current: UnsafeCell::new(None),
-            stealers: locals.iter().map(Worker::stealer).collect(),
+            deques: (0..threads).map(|_| Deque::new()).collect(),
         });
-        let local = locals.remove(0);
-        let workers = locals
-            .into_iter()
-            .enumerate()
-            .map(|(i, local)| {
+        let workers = (1..threads)
+            .map(|i| {
                 let shared = Arc::clone(&shared);
                 std::thread::Builder::new()
-                    .name(format!("flowgraph-{}", i + 1))
-                    .spawn(move || worker(&shared, i + 1, local))
+                    .name(format!("flowgraph-{i}"))
+                    .spawn(move || worker(&shared, i))
                     .expect("flowgraph: failed to spawn a pool thread")
             })
             .collect();
         Pool {
             shared,
             workers,
-            local,
             ready: Vec::with_capacity(READY_CAPACITY),
         }
     }
@@ -355,8 +347,10 @@ impl Pool {
     }
 
     /// Runs `batch` from `roots` (highest priority first), `nodes` nodes in
-    /// all, to completion on every thread of the pool.
-    pub(crate) fn run(&mut self, batch: &dyn Batch, roots: &[u32], nodes: usize) {
+    /// all, to completion on every thread of the pool. `room` (at least
+    /// `nodes`) sizes the deques: the graph's size, so that a warm graph's
+    /// batches allocate nothing whatever their cone.
+    pub(crate) fn run(&mut self, batch: &dyn Batch, roots: &[u32], nodes: usize, room: usize) {
         if self.workers.is_empty() {
             return run_local(batch, roots, &mut self.ready);
         }
@@ -379,8 +373,15 @@ impl Pool {
         debug_assert_eq!(shared.state.load(Ordering::Relaxed), 0);
         // SAFETY: unpublished and nobody entered (the last batch ended with
         // `state == 0`, and entering threads that see the bit clear never
-        // read `current`): no other thread reads it now.
-        unsafe { *shared.current.get() = Some(p) };
+        // read `current` or a deque's buffer): no other thread reads them
+        // now, and the `Release` below publishes these writes.
+        unsafe {
+            *shared.current.get() = Some(p);
+            for d in &shared.deques {
+                // Each node is pushed at most once, to one deque.
+                d.reset(room.max(nodes));
+            }
+        }
         shared.remaining.store(nodes, Ordering::Relaxed);
         shared.next_root.store(0, Ordering::Relaxed);
         shared.roots_len.store(roots.len(), Ordering::Relaxed);
@@ -392,7 +393,7 @@ impl Pool {
         let done = || shared.remaining.load(Ordering::Acquire) == 0;
         let (mut since, mut idle) = (Instant::now(), Backoff::new());
         loop {
-            if shared.work(p, 0, &self.local, ready) {
+            if shared.work(p, 0, ready) {
                 (since, idle) = (Instant::now(), Backoff::new());
             }
             if shared.listed.load(Ordering::Relaxed) > 0 {
@@ -468,13 +469,7 @@ impl Drop for Pool {
 /// Runs `job`, then keeps running the highest newly ready successor inline;
 /// the other successors go to this thread's deque. Counts the chain's nodes
 /// as finished at its end.
-fn run_chain(
-    shared: &Shared,
-    batch: &dyn Batch,
-    job: u32,
-    local: &Worker<u32>,
-    ready: &mut Vec<u32>,
-) {
+fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, local: &Deque, ready: &mut Vec<u32>) {
     let mut node = job;
     let (mut finished, mut ran, mut skipped) = (0, 0, 0);
     loop {
@@ -507,7 +502,7 @@ const READY_CAPACITY: usize = 256;
 /// at most as much once per idle period.
 const SPIN: Duration = Duration::from_micros(100);
 
-fn worker(shared: &Shared, me: usize, local: Worker<u32>) {
+fn worker(shared: &Shared, me: usize) {
     // The closure that runs us holds an `Arc` of `shared` for our whole life.
     let _context = ContextGuard::set(shared);
     let mut ready = Vec::with_capacity(READY_CAPACITY);
@@ -524,7 +519,7 @@ fn worker(shared: &Shared, me: usize, local: Worker<u32>) {
                 // `current` before publishing (our `Acquire` sees it) and
                 // keeps the batch alive until we leave.
                 let worked = match unsafe { *shared.current.get() } {
-                    Some(p) => shared.work(p, me, &local, &mut ready),
+                    Some(p) => shared.work(p, me, &mut ready),
                     None => false,
                 };
                 // Our last access to the batch.
