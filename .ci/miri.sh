@@ -5,12 +5,7 @@ set -euo pipefail
 # Builds Miri's standard library first, so the test step's time is its own.
 cargo +nightly miri setup
 cargo +nightly miri test -p flowgraph --lib
-# Tree Borrows for the graph-level tests: their multi-thread generations
-# steal through crossbeam-deque, whose epoch-based reclamation is sound but
-# outside the Stacked Borrows model (crossbeam's own Miri runs use Tree
-# Borrows for the same reason). The library's unit tests above keep Stacked
-# Borrows.
-MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-tree-borrows" cargo +nightly miri test --test spec --test oracle --test panics --test guards --test wiring \
+cargo +nightly miri test --test spec --test oracle --test panics --test guards --test wiring \
     --test combinators --test arena --test segment_macro --test derive \
     --test soundness --test forged_handles --test cutoffs --test par \
     --test derive_interface --test derive_interface_forged --test priority
