@@ -7,6 +7,11 @@
 #   bash benches/peers/run.sh --smoke   tiny sizes, a few seconds of runs; writes
 #                                       into target/peers/smoke/ (what CI runs)
 #
+# For a quick comparison, PEERS_WORKLOADS, PEERS_TARGETS (body times in ns)
+# and PEERS_RUNS restrict a full-size run, e.g.
+#   PEERS_WORKLOADS="wavefront128 random256x64" PEERS_TARGETS="360 1200" bash benches/peers/run.sh
+# which then writes into target/peers/custom/ and leaves BENCHMARKS.md alone.
+#
 # Installs g++ and libtbb-dev through apt when missing, builds the Rust
 # harness (benches/peers/src, a package outside the workspace) and the C++
 # harness (benches/peers/tbb/harness.cpp), then runs every workload at every
@@ -55,6 +60,13 @@ else
     runs=5
     ms=200
     out=benches/peers
+    if [ -n "${PEERS_WORKLOADS:-}${PEERS_TARGETS:-}${PEERS_RUNS:-}" ]; then
+        read -r -a workloads <<<"${PEERS_WORKLOADS:-${workloads[*]}}"
+        read -r -a targets <<<"${PEERS_TARGETS:-${targets[*]}}"
+        runs=${PEERS_RUNS:-$runs}
+        mode=custom
+        out="$build/custom"
+    fi
 fi
 res="$build/results-$mode"
 rm -rf "$res"
