@@ -64,6 +64,9 @@ pub(crate) struct Engine {
     cost: CostModel,
     /// Critical-path priorities for the parallel scheduler.
     ranks: Ranks,
+    /// The estimates changed since `ranks` was computed; recomputed before
+    /// the next parallel generation (serial ones never need it).
+    ranks_stale: bool,
     /// False: every consumer of a node that ran runs (no cutoffs).
     prune: bool,
     /// Tests: run every generation on the parallel scheduler.
@@ -106,6 +109,7 @@ impl Engine {
             guard: ReadGuard::default(),
             cost,
             ranks,
+            ranks_stale: false,
             prune: true,
             #[cfg(test)]
             force_parallel: false,
@@ -277,6 +281,9 @@ impl Engine {
         let timing = timed.then_some(&self.cost);
         let outcome: Outcome = if parallel {
             self.stats.parallel_generations += 1;
+            if std::mem::take(&mut self.ranks_stale) {
+                self.ranks.recompute(&self.t, &self.cost);
+            }
             self.par.run(
                 &self.t,
                 &self.marks,
@@ -300,7 +307,7 @@ impl Engine {
         };
         if timed {
             self.cost.refresh();
-            self.ranks.recompute(&self.t, &self.cost);
+            self.ranks_stale = true;
         }
         for &s in &self.dirty {
             self.source[s as usize] = IDLE;

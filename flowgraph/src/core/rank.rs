@@ -9,7 +9,8 @@
 //! node of a higher class always runs before one of a lower class, and a
 //! node's class is the highest of its own and its consumers' (a node that a
 //! high-priority node waits for is as urgent). Ranks are computed at freeze
-//! and again after each timed generation, in reverse id order (ids are a
+//! and again before the first parallel generation after each timed one, in
+//! reverse id order (ids are a
 //! topological order), in place: no allocation.
 
 use crate::core::cost::CostModel;
