@@ -10,8 +10,7 @@
 //! node's class is the highest of its own and its consumers' (a node that a
 //! high-priority node waits for is as urgent). Ranks are computed at freeze
 //! and again before the first parallel generation after each timed one, in
-//! reverse id order (ids are a
-//! topological order), in place: no allocation.
+//! reverse id order (ids are a topological order), in place: no allocation.
 
 use crate::core::cost::CostModel;
 use crate::core::tables::Tables;
