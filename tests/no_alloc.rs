@@ -1,7 +1,10 @@
 //! `stabilize` allocates nothing once a graph is warm, on either scheduler.
-//! (A process-global allocator, hence a test binary of its own.)
+//! (A process-global allocator, hence a test binary of its own.) Only the
+//! threads that run the graph count: the test's own and every thread that
+//! ran a compute (the pool's workers), not the test harness's other threads.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use flowgraph::core::Pool;
@@ -10,10 +13,23 @@ use flowgraph::typed::*;
 struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Whether this thread's allocations count.
+    static COUNTED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Counts this thread's allocations from now on.
+fn count_this_thread() {
+    COUNTED.with(|c| c.set(true));
+}
+
 // SAFETY: forwards to the system allocator, only counting calls.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // `try_with`: a thread being torn down counts as not counted.
+        if COUNTED.try_with(Cell::get).unwrap_or(false) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
         // SAFETY: same contract as ours.
         unsafe { System.alloc(layout) }
     }
@@ -37,6 +53,7 @@ impl Segment for Add {
         _: &'b mut (),
         _: bool,
     ) -> (bool, i64) {
+        count_this_thread();
         (n || m, a + *b)
     }
 }
@@ -52,12 +69,14 @@ impl Segment for Sum {
         _: &'b mut (),
         _: bool,
     ) -> (bool, i64) {
+        count_this_thread();
         (true, v.iter().copied().sum())
     }
 }
 
 #[test]
 fn warm_stabilize_does_not_allocate() {
+    count_this_thread();
     let mut b = GraphBuilder::new();
     let x = b.push_source(Source::new(1_i64));
     let y = b.push_source(RefSource::new(2_i64));
@@ -110,6 +129,7 @@ impl Segment for Heavy {
         _: &'b mut (),
         init: bool,
     ) -> (bool, i64) {
+        count_this_thread();
         if !init {
             let t = std::time::Instant::now();
             while t.elapsed() < std::time::Duration::from_micros(20) {
