@@ -14,7 +14,9 @@
 //!   all. The clock's own cost is measured once and subtracted.
 //! - **Decision.** A generation that may repay the pool (the graph's total
 //!   estimate reaches [`PARALLEL_MIN_CONE_NS`]) marks its static cone and
-//!   sums the cone's estimates `W` over its `n` nodes. It runs on the pool
+//!   sums the cone's estimates `W` over its `n` nodes, each capped at
+//!   [`NODE_CAP_NS`] (a lone heavy node gains nothing from the pool, and a
+//!   preempted timing must not tip a trivial cone). It runs on the pool
 //!   when `W ≥ PARALLEL_MIN_CONE_NS` (what a wake-up of the workers costs,
 //!   with margin) and `W ≥ n × PARALLEL_MIN_NODE_NS` (the work per node
 //!   repays the parallel scheduler's per-node countdowns and the cache lines
@@ -36,6 +38,12 @@ const PARALLEL_MIN_NODE_NS: f64 = 150.0;
 /// Below this estimated cost for a whole cone, a generation runs serially:
 /// waking the workers costs more than it saves.
 const PARALLEL_MIN_CONE_NS: f64 = 40_000.0;
+/// A node counts at most this much towards a cone's work in the decision:
+/// one node cannot run on two threads at once, so beyond this it adds
+/// nothing to what the pool can gain, and one timed run that was preempted
+/// (milliseconds, on a loaded machine) cannot tip a cone of trivial nodes
+/// onto the pool by itself.
+const NODE_CAP_NS: u32 = 40_000;
 /// The first generations are all timed.
 const WARM: u64 = 8;
 /// After them, one generation in this many is timed.
@@ -89,6 +97,12 @@ impl CostModel {
     #[inline(always)]
     pub(crate) fn node_ns(&self, v: u32) -> u32 {
         self.est[v as usize].load(Relaxed) & MAX_NS
+    }
+
+    /// Node `v`'s estimate as it counts towards a cone's work, in ns.
+    #[inline(always)]
+    pub(crate) fn capped_ns(&self, v: u32) -> u32 {
+        self.node_ns(v).min(NODE_CAP_NS)
     }
 
     /// Whether generation `generation` times its nodes.

@@ -49,7 +49,8 @@ impl Parallel {
 
     /// Marks the static cone of `dirty` in a generation of `marks` just
     /// started: collects it and counts each node's producers inside it.
-    /// Returns its size and the sum of its nodes' cost estimates, in ns.
+    /// Returns its size and the sum of its nodes' capped cost estimates, in
+    /// ns.
     pub(crate) fn mark_cone(
         &mut self,
         t: &Tables,
@@ -68,7 +69,7 @@ impl Parallel {
         while i < self.cone.len() {
             let u = self.cone[i];
             i += 1;
-            ns += u64::from(cost.node_ns(u));
+            ns += u64::from(cost.capped_ns(u));
             for s in t.succ_edges(u).0 {
                 let v = s.node as usize;
                 if marks.touch(s.node) {
