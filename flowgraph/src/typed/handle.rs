@@ -5,7 +5,8 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 
 use crate::core::{Wire, WireKind};
-use crate::typed::interface::{Interface, RefViewPort, RefViewPorts, ViewPort};
+use crate::typed::interface::{Interface, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort};
+use crate::typed::mismatch::{self, SameView};
 use crate::typed::segment::Segment;
 
 /// Names one output leaf `P` (a [`ViewPort`], [`RefViewPort`] or
@@ -176,9 +177,14 @@ fn check_graph(graph: u64, handle_graph: u64, node: u32) {
     );
 }
 
-impl<V> Connect<ViewPort<V>> for Handle<ViewPort<V>>
+// Every valid wiring is bound by `W: SameView<V, …>`: the handle's view `W`
+// is the input's `V`. Spelled through `SameView` so that a mismatch names
+// the two value types.
+
+impl<V: ValueView, W: ValueView> Connect<ViewPort<V>> for Handle<ViewPort<W>>
 where
     ViewPort<V>: Interface,
+    W: SameView<V, W::View<'static>, V::View<'static>>,
 {
     fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         check_graph(graph, self.graph, self.node);
@@ -186,9 +192,10 @@ where
     }
 }
 
-impl<V> Connect<RefViewPort<V>> for Handle<RefViewPort<V>>
+impl<V: ValueView, W: ValueView> Connect<RefViewPort<V>> for Handle<RefViewPort<W>>
 where
     RefViewPort<V>: Interface,
+    W: SameView<V, W::View<'static>, V::View<'static>>,
 {
     fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         check_graph(graph, self.graph, self.node);
@@ -196,9 +203,10 @@ where
     }
 }
 
-impl<V> Connect<RefViewPorts<V>> for Handle<RefViewPorts<V>>
+impl<V: ValueView, W: ValueView> Connect<RefViewPorts<V>> for Handle<RefViewPorts<W>>
 where
     RefViewPorts<V>: Interface,
+    W: SameView<V, W::View<'static>, V::View<'static>>,
 {
     fn wires(self, graph: u64, out: &mut Vec<Wire>) {
         check_graph(graph, self.graph, self.node);
@@ -209,7 +217,7 @@ where
     }
 }
 
-fn fan_in<V>(handles: &[Handle<RefViewPort<V>>], graph: u64, out: &mut Vec<Wire>) {
+fn fan_in<P>(handles: &[Handle<P>], graph: u64, out: &mut Vec<Wire>) {
     for h in handles {
         check_graph(graph, h.graph, h.node);
     }
@@ -218,41 +226,107 @@ fn fan_in<V>(handles: &[Handle<RefViewPort<V>>], graph: u64, out: &mut Vec<Wire>
     )));
 }
 
-impl<V> Connect<RefViewPorts<V>> for &[Handle<RefViewPort<V>>]
-where
-    RefViewPorts<V>: Interface,
-{
-    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
-        fan_in(self, graph, out)
-    }
+/// The fan-in impls of a group input `$group` fed by handles of `$member`s:
+/// from a slice, a `Vec`, a `&Vec` and an array.
+macro_rules! fan_in_connect {
+    ($group:ident, $member:ident) => {
+        impl<V: ValueView, W: ValueView> Connect<$group<V>> for &[Handle<$member<W>>]
+        where
+            $group<V>: Interface,
+            W: SameView<V, W::View<'static>, V::View<'static>>,
+        {
+            fn wires(self, graph: u64, out: &mut Vec<Wire>) {
+                fan_in(self, graph, out)
+            }
+        }
+
+        impl<V: ValueView, W: ValueView> Connect<$group<V>> for Vec<Handle<$member<W>>>
+        where
+            $group<V>: Interface,
+            W: SameView<V, W::View<'static>, V::View<'static>>,
+        {
+            fn wires(self, graph: u64, out: &mut Vec<Wire>) {
+                fan_in(&self, graph, out)
+            }
+        }
+
+        impl<V: ValueView, W: ValueView> Connect<$group<V>> for &Vec<Handle<$member<W>>>
+        where
+            $group<V>: Interface,
+            W: SameView<V, W::View<'static>, V::View<'static>>,
+        {
+            fn wires(self, graph: u64, out: &mut Vec<Wire>) {
+                fan_in(self, graph, out)
+            }
+        }
+
+        impl<V: ValueView, W: ValueView, const N: usize> Connect<$group<V>>
+            for [Handle<$member<W>>; N]
+        where
+            $group<V>: Interface,
+            W: SameView<V, W::View<'static>, V::View<'static>>,
+        {
+            fn wires(self, graph: u64, out: &mut Vec<Wire>) {
+                fan_in(&self, graph, out)
+            }
+        }
+    };
 }
 
-impl<V> Connect<RefViewPorts<V>> for Vec<Handle<RefViewPort<V>>>
-where
-    RefViewPorts<V>: Interface,
-{
-    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
-        fan_in(&self, graph, out)
-    }
+fan_in_connect!(RefViewPorts, RefViewPort);
+
+/// Impls of `Connect` for a wrong combination of the scalar spellings
+/// (`$input<Scalar<T>>` fed by `$handle`), guarded by the never-implemented
+/// `$mistake<T, U>`: rustc reports that bound, in the user's words. They
+/// cannot be selected (see `typed::mismatch`).
+macro_rules! mistake_connect {
+    ($mistake:ident: $input:ident <- $($handle:tt)+) => {
+        impl<T, U> Connect<$input<Scalar<T>>> for $($handle)+
+        where
+            $input<Scalar<T>>: Interface,
+            Check: mismatch::$mistake<T, U>,
+        {
+            fn wires(self, _: u64, _: &mut Vec<Wire>) {
+                unreachable!("`{}` is implemented by nothing", stringify!($mistake))
+            }
+        }
+    };
 }
 
-impl<V> Connect<RefViewPorts<V>> for &Vec<Handle<RefViewPort<V>>>
-where
-    RefViewPorts<V>: Interface,
-{
-    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
-        fan_in(self, graph, out)
-    }
+/// [`mistake_connect!`] for each collection of `$member` handles.
+macro_rules! mistake_collections {
+    ($mistake:ident: $input:ident <- $member:ident) => {
+        mistake_connect!($mistake: $input <- &[Handle<$member<Scalar<U>>>]);
+        mistake_connect!($mistake: $input <- Vec<Handle<$member<Scalar<U>>>>);
+        mistake_connect!($mistake: $input <- &Vec<Handle<$member<Scalar<U>>>>);
+        impl<T, U, const N: usize> Connect<$input<Scalar<T>>> for [Handle<$member<Scalar<U>>>; N]
+        where
+            $input<Scalar<T>>: Interface,
+            Check: mismatch::$mistake<T, U>,
+        {
+            fn wires(self, _: u64, _: &mut Vec<Wire>) {
+                unreachable!("`{}` is implemented by nothing", stringify!($mistake))
+            }
+        }
+    };
 }
 
-impl<V, const N: usize> Connect<RefViewPorts<V>> for [Handle<RefViewPort<V>>; N]
-where
-    RefViewPorts<V>: Interface,
-{
-    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
-        fan_in(&self, graph, out)
-    }
-}
+/// The type the mistakes' bounds are stated on.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Check;
+
+mistake_connect!(RefPortIntoPort: ViewPort <- Handle<RefViewPort<Scalar<U>>>);
+mistake_connect!(GroupIntoSingle: ViewPort <- Handle<RefViewPorts<Scalar<U>>>);
+mistake_connect!(PortIntoRefPort: RefViewPort <- Handle<ViewPort<Scalar<U>>>);
+mistake_connect!(GroupIntoSingle: RefViewPort <- Handle<RefViewPorts<Scalar<U>>>);
+mistake_connect!(PortIntoRefPorts: RefViewPorts <- Handle<ViewPort<Scalar<U>>>);
+mistake_connect!(RefPortIntoRefPorts: RefViewPorts <- Handle<RefViewPort<Scalar<U>>>);
+mistake_collections!(PortsIntoRefPorts: RefViewPorts <- ViewPort);
+mistake_collections!(ManyIntoSingle: ViewPort <- ViewPort);
+mistake_collections!(ManyIntoSingle: ViewPort <- RefViewPort);
+mistake_collections!(ManyIntoSingle: RefViewPort <- ViewPort);
+mistake_collections!(ManyIntoSingle: RefViewPort <- RefViewPort);
 
 impl Connect<()> for () {
     fn wires(self, _: u64, _: &mut Vec<Wire>) {}
@@ -280,3 +354,95 @@ tuple_connect!(HA A 0, HB B 1, HC C 2, HD D 3, HE E 4, HF F 5, HG G 6, HH H 7, H
 tuple_connect!(HA A 0, HB B 1, HC C 2, HD D 3, HE E 4, HF F 5, HG G 6, HH H 7, HI I 8, HJ J 9);
 tuple_connect!(HA A 0, HB B 1, HC C 2, HD D 3, HE E 4, HF F 5, HG G 6, HH H 7, HI I 8, HJ J 9, HK K 10);
 tuple_connect!(HA A 0, HB B 1, HC C 2, HD D 3, HE E 4, HF F 5, HG G 6, HH H 7, HI I 8, HJ J 9, HK K 10, HL L 11);
+
+/// Impls of `Connect` for a handle tuple of the wrong arity, guarded by the
+/// never-implemented `mismatch::TupleArity` (see [`mistake_connect!`]).
+macro_rules! arity_row {
+    ($g:literal $hs:tt: $($w:literal $is:tt);+) => {
+        $(arity_impl!($g $hs $w $is);)+
+    };
+}
+
+macro_rules! arity_impl {
+    ($g:literal ($($h:ident,)+) $w:literal ($($i:ident,)+)) => {
+        impl<$($h: sealed::Sealed,)+ $($i: Interface,)+> Connect<($($i,)+)> for ($($h,)+)
+        where
+            Check: mismatch::TupleArity<($($h,)+), ($($i,)+), $g, $w>,
+        {
+            fn wires(self, _: u64, _: &mut Vec<Wire>) {
+                unreachable!("`TupleArity` is implemented by nothing")
+            }
+        }
+    };
+}
+
+/// One handle where a tuple of inputs is expected.
+macro_rules! one_for_tuple {
+    ($w:literal ($($i:ident,)+)) => {
+        impl<P, $($i: Interface,)+> Connect<($($i,)+)> for Handle<P>
+        where
+            Check: mismatch::OneForTuple<Handle<P>, ($($i,)+), $w>,
+        {
+            fn wires(self, _: u64, _: &mut Vec<Wire>) {
+                unreachable!("`OneForTuple` is implemented by nothing")
+            }
+        }
+    };
+}
+
+/// A tuple of handles where a single port is expected, for each leaf kind.
+macro_rules! tuple_for_one {
+    ($g:literal ($($h:ident,)+)) => {
+        tuple_for_one!(@ $g ($($h,)+) ViewPort);
+        tuple_for_one!(@ $g ($($h,)+) RefViewPort);
+        tuple_for_one!(@ $g ($($h,)+) RefViewPorts);
+    };
+    (@ $g:literal ($($h:ident,)+) $leaf:ident) => {
+        impl<V, $($h: sealed::Sealed,)+> Connect<$leaf<V>> for ($($h,)+)
+        where
+            $leaf<V>: Interface,
+            Check: mismatch::TupleForOne<($($h,)+), $leaf<V>, $g>,
+        {
+            fn wires(self, _: u64, _: &mut Vec<Wire>) {
+                unreachable!("`TupleForOne` is implemented by nothing")
+            }
+        }
+    };
+}
+
+arity_row!(1 (HA,): 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(2 (HA, HB,): 1 (A,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(3 (HA, HB, HC,): 1 (A,); 2 (A, B,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(4 (HA, HB, HC, HD,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(5 (HA, HB, HC, HD, HE,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(6 (HA, HB, HC, HD, HE, HF,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(7 (HA, HB, HC, HD, HE, HF, HG,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(8 (HA, HB, HC, HD, HE, HF, HG, HH,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(9 (HA, HB, HC, HD, HE, HF, HG, HH, HI,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(10 (HA, HB, HC, HD, HE, HF, HG, HH, HI, HJ,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 11 (A, B, C, D, E, F, G, H, I, J, K,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(11 (HA, HB, HC, HD, HE, HF, HG, HH, HI, HJ, HK,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 12 (A, B, C, D, E, F, G, H, I, J, K, L,));
+arity_row!(12 (HA, HB, HC, HD, HE, HF, HG, HH, HI, HJ, HK, HL,): 1 (A,); 2 (A, B,); 3 (A, B, C,); 4 (A, B, C, D,); 5 (A, B, C, D, E,); 6 (A, B, C, D, E, F,); 7 (A, B, C, D, E, F, G,); 8 (A, B, C, D, E, F, G, H,); 9 (A, B, C, D, E, F, G, H, I,); 10 (A, B, C, D, E, F, G, H, I, J,); 11 (A, B, C, D, E, F, G, H, I, J, K,));
+
+one_for_tuple!(2(A, B,));
+one_for_tuple!(3(A, B, C,));
+one_for_tuple!(4(A, B, C, D,));
+one_for_tuple!(5(A, B, C, D, E,));
+one_for_tuple!(6(A, B, C, D, E, F,));
+one_for_tuple!(7(A, B, C, D, E, F, G,));
+one_for_tuple!(8(A, B, C, D, E, F, G, H,));
+one_for_tuple!(9(A, B, C, D, E, F, G, H, I,));
+one_for_tuple!(10(A, B, C, D, E, F, G, H, I, J,));
+one_for_tuple!(11(A, B, C, D, E, F, G, H, I, J, K,));
+one_for_tuple!(12(A, B, C, D, E, F, G, H, I, J, K, L,));
+
+tuple_for_one!(2(HA, HB,));
+tuple_for_one!(3(HA, HB, HC,));
+tuple_for_one!(4(HA, HB, HC, HD,));
+tuple_for_one!(5(HA, HB, HC, HD, HE,));
+tuple_for_one!(6(HA, HB, HC, HD, HE, HF,));
+tuple_for_one!(7(HA, HB, HC, HD, HE, HF, HG,));
+tuple_for_one!(8(HA, HB, HC, HD, HE, HF, HG, HH,));
+tuple_for_one!(9(HA, HB, HC, HD, HE, HF, HG, HH, HI,));
+tuple_for_one!(10(HA, HB, HC, HD, HE, HF, HG, HH, HI, HJ,));
+tuple_for_one!(11(HA, HB, HC, HD, HE, HF, HG, HH, HI, HJ, HK,));
+tuple_for_one!(12(HA, HB, HC, HD, HE, HF, HG, HH, HI, HJ, HK, HL,));

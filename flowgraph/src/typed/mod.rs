@@ -3,6 +3,7 @@
 mod graph;
 pub(crate) mod handle;
 pub(crate) mod interface;
+mod mismatch;
 mod notify;
 mod ops;
 mod read;
