@@ -14,6 +14,7 @@ use std::any::TypeId;
 use crate::core::layout::{LeafKind, LeafType};
 use crate::typed::{
     Handle, Interface, RefViewPort, RefViewPorts, Segment, SourceHandle, ValueView, ViewPort,
+    ViewPorts,
 };
 
 pub(crate) fn view<V>(engine: &Engine, h: Handle<ViewPort<V>>) -> V::View<'_>
@@ -49,6 +50,19 @@ pub(crate) fn group_view<V: ValueView>(
     let p = engine.read_leaf(h.node, h.leaf, Some(ty));
     // SAFETY: as in `view`, for a `(&[bool], &[&V::View])` leaf.
     unsafe { p.cast::<(&[bool], &[&V::View<'_>])>().read() }
+}
+
+pub(crate) fn values_view<V: ValueView>(
+    engine: &Engine,
+    h: Handle<ViewPorts<V>>,
+) -> (&[bool], &[V::View<'_>])
+where
+    for<'a> V::View<'a>: Copy,
+{
+    let ty = LeafType::of::<(&'static [bool], &'static [V::View<'static>])>();
+    let p = engine.read_leaf(h.node, h.leaf, Some(ty));
+    // SAFETY: as in `view`, for a `(&[bool], &[V::View])` leaf.
+    unsafe { p.cast::<(&[bool], &[V::View<'_>])>().read() }
 }
 
 pub(crate) fn notified<P: Interface>(engine: &Engine, h: Handle<P>) -> bool {

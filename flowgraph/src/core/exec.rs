@@ -24,10 +24,12 @@ impl Edge {
     /// written concurrently.
     #[inline(always)]
     pub(crate) unsafe fn wakes(&self) -> bool {
-        // SAFETY: `aux` is the offset of the producer leaf's `bool` flag
-        // (set by `Tables::wire_input`); the caller guarantees it is
-        // initialized and stable.
-        self.len == 0 || self.aux == WAKE_ALWAYS || unsafe { *self.src.add(self.aux as usize) != 0 }
+        // SAFETY: `aux` is the signed offset from `src` of the producer
+        // leaf's `bool` flag (set by `Tables::wire_input`, inside the same
+        // leaf); the caller guarantees it is initialized and stable.
+        self.len == 0
+            || self.aux == WAKE_ALWAYS
+            || unsafe { *self.src.offset(self.aux as i32 as isize) != 0 }
     }
 }
 
@@ -47,11 +49,11 @@ impl Tables {
             let g = &self.groups[edge.aux as usize];
             // SAFETY: the producer's output block is initialized; its group
             // length was checked against `len` when it ran, and the planes
-            // hold `len` elements.
+            // hold `len` elements of `elem_size` bytes, as its slices do.
             unsafe {
-                let (fsrc, rsrc, _, _) = (g.codec.read)(edge.src);
+                let (fsrc, vsrc, _, _) = (g.codec.read)(edge.src);
                 std::ptr::copy_nonoverlapping(fsrc, g.flags, g.len);
-                std::ptr::copy_nonoverlapping(rsrc, g.refs, g.len);
+                std::ptr::copy_nonoverlapping(vsrc, g.values, g.len * g.codec.elem_size);
             }
         }
     }
@@ -110,9 +112,20 @@ impl Tables {
         let node = &self.nodes[id as usize];
         let extra = self.extras[node.extra as usize];
         for f in &self.fixups[extra.fixups.0 as usize..extra.fixups.1 as usize] {
+            if let Some((flags, values)) = f.staged {
+                // SAFETY: the staging and live planes are distinct
+                // allocations of this node's, `len` elements each; the
+                // caller guarantees no one else touches them now (producers
+                // scatter into the staging planes only before this node
+                // runs, and only this node's compute reads the live ones).
+                unsafe {
+                    std::ptr::copy_nonoverlapping(flags, f.flags, f.len);
+                    std::ptr::copy_nonoverlapping(values, f.values, f.len * f.codec.elem_size);
+                }
+            }
             // SAFETY: the planes live as long as the engine and hold `len`
             // initialized elements; `dst` is this node's input leaf.
-            unsafe { (f.codec.write)(f.dst, f.flags, f.refs, f.len) };
+            unsafe { (f.codec.write)(f.dst, f.flags, f.values, f.len) };
         }
         // SAFETY: as in `exec`.
         unsafe { (node.run)(node.state, node.inputs, node.outputs, init) };

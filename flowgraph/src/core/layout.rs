@@ -12,7 +12,7 @@
 //! wire that names the wrong leaf is refused instead of reinterpreted.
 
 use std::any::TypeId;
-use std::mem::size_of;
+use std::mem::{align_of, size_of};
 
 #[doc(hidden)]
 /// One leaf of a payload tree, at `offset` bytes from the payload's start.
@@ -20,7 +20,8 @@ use std::mem::size_of;
 pub struct LeafLayout {
     pub(crate) offset: usize,
     pub(crate) kind: LeafKind,
-    /// The leaf's payload type (`(bool, T)`, `(bool, &T)`, `(&[bool], &[&T])`).
+    /// The leaf's payload type (`(bool, T)`, `(bool, &T)`, `(&[bool], &[&T])`,
+    /// `(&[bool], &[T])`).
     pub(crate) ty: LeafType,
     /// True for a by-value leaf whose payload borrows nothing (a `Port<T>`
     /// of `Scalar<T>`): a producer that ran without notifying leaves it
@@ -62,23 +63,30 @@ pub enum LeafKind {
         flag: usize,
         value: usize,
     },
-    /// A `(&[bool], &[&T])` pair of slices.
+    /// A `(&[bool], &[&T])` or `(&[bool], &[T])` pair of slices.
     Group(GroupCodec),
 }
 
 #[doc(hidden)]
-/// Reads and writes the `(&[bool], &[&T])` payload of a group leaf without
-/// knowing `T`.
+/// Reads and writes the payload of a group leaf without knowing its element
+/// type: `(&[bool], &[&T])` for a by-reference group (`RefViewPorts`),
+/// `(&[bool], &[T])` for a by-value one (`ViewPorts`). The value plane is
+/// seen as bytes: `len` elements of `elem_size` bytes each.
 #[derive(Clone, Copy)]
 pub struct GroupCodec {
     /// The payload type of a single leaf that may feed one member
-    /// (`(bool, &T)`), checked when a fan-in is wired.
+    /// (`(bool, &T)` or `(bool, T)`), checked when a fan-in is wired.
     pub(crate) member: LeafType,
-    /// Writes a payload made of `len` flags and `len` references.
-    pub(crate) write:
-        unsafe fn(dst: *mut u8, flags: *const bool, refs: *const *const (), len: usize),
-    /// Reads `(flags, refs, flags_len, refs_len)` from a payload.
-    pub(crate) read: unsafe fn(src: *const u8) -> (*const bool, *const *const (), usize, usize),
+    /// Size and alignment of one element of the value plane (`&T` or `T`).
+    pub(crate) elem_size: usize,
+    pub(crate) elem_align: usize,
+    /// True for a by-value group: members are copied into the consumer's
+    /// own planes (staged, see `core::tables`).
+    pub(crate) by_value: bool,
+    /// Writes a payload made of `len` flags and `len` values.
+    pub(crate) write: unsafe fn(dst: *mut u8, flags: *const bool, values: *const u8, len: usize),
+    /// Reads `(flags, values, flags_len, values_len)` from a payload.
+    pub(crate) read: unsafe fn(src: *const u8) -> (*const bool, *const u8, usize, usize),
 }
 
 impl std::fmt::Debug for GroupCodec {
@@ -94,10 +102,31 @@ impl LeafLayout {
             offset,
             kind: LeafKind::Group(GroupCodec {
                 member: LeafType::of::<(bool, &'static T)>(),
+                elem_size: size_of::<&'static T>(),
+                elem_align: align_of::<&'static T>(),
+                by_value: false,
+                write: write_group::<&'static T>,
+                read: read_group::<&'static T>,
+            }),
+            ty: LeafType::of::<(&'static [bool], &'static [&'static T])>(),
+            lifetime_free: false,
+        }
+    }
+
+    /// The layout of a by-value group leaf of `T`s (`T: Copy`, a view
+    /// type with its lifetime erased).
+    pub(crate) fn group_values<T: Copy + 'static>(offset: usize) -> Self {
+        LeafLayout {
+            offset,
+            kind: LeafKind::Group(GroupCodec {
+                member: LeafType::of::<(bool, T)>(),
+                elem_size: size_of::<T>(),
+                elem_align: align_of::<T>(),
+                by_value: true,
                 write: write_group::<T>,
                 read: read_group::<T>,
             }),
-            ty: LeafType::of::<(&'static [bool], &'static [&'static T])>(),
+            ty: LeafType::of::<(&'static [bool], &'static [T])>(),
             lifetime_free: false,
         }
     }
@@ -123,38 +152,34 @@ impl LeafLayout {
 }
 
 /// # Safety
-/// `dst` must be valid for writing a `(&[bool], &[&T])`, aligned; `flags` and
-/// `refs` must point to `len` initialized elements each, which stay valid
-/// and unmodified for as long as the written payload is read.
-unsafe fn write_group<T: 'static>(
-    dst: *mut u8,
-    flags: *const bool,
-    refs: *const *const (),
-    len: usize,
-) {
-    // SAFETY: the caller guarantees `flags` and `refs` point to `len`
-    // initialized elements; `*const ()` and `&T` share a layout for sized `T`,
-    // and every stored pointer was copied from a live `&T`.
-    let payload: (&[bool], &[&T]) = unsafe {
+/// `dst` must be valid for writing a `(&[bool], &[E])`, aligned; `flags` and
+/// `values` must point to `len` initialized elements each (`values` aligned
+/// for `E`), which stay valid and unmodified for as long as the written
+/// payload is read.
+unsafe fn write_group<E: 'static>(dst: *mut u8, flags: *const bool, values: *const u8, len: usize) {
+    // SAFETY: the caller guarantees `flags` and `values` point to `len`
+    // initialized elements; every element of `values` was copied from a
+    // live `E` (a reference copied from a live `&T`, or a `Copy` value).
+    let payload: (&[bool], &[E]) = unsafe {
         (
             std::slice::from_raw_parts(flags, len),
-            std::slice::from_raw_parts(refs.cast::<&T>(), len),
+            std::slice::from_raw_parts(values.cast::<E>(), len),
         )
     };
     // SAFETY: the caller guarantees `dst` is valid and aligned for the payload.
-    unsafe { dst.cast::<(&[bool], &[&T])>().write(payload) }
+    unsafe { dst.cast::<(&[bool], &[E])>().write(payload) }
 }
 
 /// # Safety
-/// `src` must point to an initialized, aligned `(&[bool], &[&T])`.
-unsafe fn read_group<T: 'static>(src: *const u8) -> (*const bool, *const *const (), usize, usize) {
+/// `src` must point to an initialized, aligned `(&[bool], &[E])`.
+unsafe fn read_group<E: 'static>(src: *const u8) -> (*const bool, *const u8, usize, usize) {
     // SAFETY: the caller guarantees `src` holds an initialized payload.
-    let (flags, refs) = unsafe { src.cast::<(&[bool], &[&T])>().read() };
+    let (flags, values) = unsafe { src.cast::<(&[bool], &[E])>().read() };
     (
         flags.as_ptr(),
-        refs.as_ptr().cast::<*const ()>(),
+        values.as_ptr().cast::<u8>(),
         flags.len(),
-        refs.len(),
+        values.len(),
     )
 }
 
@@ -178,5 +203,4 @@ pub(crate) unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
     }
 }
 
-/// Size of a thin reference, the element of a group's value plane.
-pub(crate) const REF_SIZE: usize = size_of::<*const ()>();
+

@@ -92,7 +92,7 @@ mod unwind;
 pub(crate) mod view;
 mod wire;
 
-pub(crate) use bridge::{group_len, group_view, notified, ref_view, state_mut, view};
+pub(crate) use bridge::{group_len, group_view, notified, ref_view, state_mut, values_view, view};
 pub(crate) use engine::Engine;
 pub use engine::Stats;
 pub(crate) use node::SegmentFactory;

@@ -10,13 +10,14 @@
 //! planes right before each compute (a *fix-up*), so the slices it holds
 //! are always fresh.
 
+use std::alloc::Layout;
 use std::any::TypeId;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
 
 use bumpalo::Bump;
 
-use crate::core::layout::{GroupCodec, LeafKind, LeafLayout, LeafType, REF_SIZE};
+use crate::core::layout::{GroupCodec, LeafKind, LeafLayout, LeafType};
 use crate::core::node::{NodeParts, RunFn};
 use crate::core::unwind::drop_payload;
 use crate::core::wire::{PendingNode, Wire, WireKind};
@@ -37,11 +38,21 @@ pub(crate) struct Edge {
 /// `Edge::aux` of a copy that always wakes its consumer.
 pub(crate) const WAKE_ALWAYS: u32 = u32::MAX;
 
-/// A group output copied into a consumer's planes.
+/// The `Edge::aux` of a copy from the value at `value` that wakes when the
+/// flag at `flag` (offsets in the same leaf) is set: their signed distance,
+/// stored as `u32` (never `WAKE_ALWAYS`: a leaf is far smaller than 4 GiB).
+fn flag_offset(flag: usize, value: usize) -> u32 {
+    let d = i32::try_from(flag as isize - value as isize).expect("payload leaf larger than 2 GiB");
+    d as u32
+}
+
+/// A group output copied into a consumer's planes (its staging planes, for
+/// a by-value group): `len` flags and `len` values of `codec.elem_size`
+/// bytes.
 #[derive(Clone, Copy)]
 pub(crate) struct GroupEdge {
     pub(crate) flags: *mut bool,
-    pub(crate) refs: *mut *const (),
+    pub(crate) values: *mut u8,
     pub(crate) len: usize,
     pub(crate) codec: GroupCodec,
 }
@@ -65,13 +76,17 @@ pub(crate) struct Clear {
 }
 
 /// A group input payload to re-derive from its planes before each compute.
+/// A by-value group first copies its staging planes (what producers
+/// scatter into) over its live planes (what the payload points to).
 #[derive(Clone, Copy)]
 pub(crate) struct Fixup {
     pub(crate) dst: *mut u8,
-    pub(crate) flags: *const bool,
-    pub(crate) refs: *const *const (),
+    pub(crate) flags: *mut bool,
+    pub(crate) values: *mut u8,
     pub(crate) len: usize,
     pub(crate) codec: GroupCodec,
+    /// The staging planes of a by-value group (flags, values).
+    pub(crate) staged: Option<(*const bool, *const u8)>,
 }
 
 /// A group output whose length must not change after the build call.
@@ -115,28 +130,52 @@ pub(crate) struct NodeInfo {
     pub(crate) state_ty: TypeId,
 }
 
-/// Owned plane storage of a group input.
+/// Owned plane storage of a group input: `len` flags and `len` values of
+/// `elem_size` bytes (zeroed until the wiring copies every element in).
 struct Planes {
     flags: *mut [bool],
-    refs: *mut [*const ()],
+    values: *mut u8,
+    layout: Layout,
 }
 
 impl Drop for Planes {
     fn drop(&mut self) {
-        // SAFETY: both came from `Box::into_raw` in `Planes::new` and are
-        // freed exactly once, here.
+        // SAFETY: `flags` came from `Box::into_raw` and `values` (when its
+        // layout is not empty) from `alloc_zeroed` with `layout`, in
+        // `Planes::new`; both are freed exactly once, here. The elements are
+        // `Copy` (references or `Copy` views): nothing to drop.
         unsafe {
             drop(Box::from_raw(self.flags));
-            drop(Box::from_raw(self.refs));
+            if self.layout.size() != 0 {
+                std::alloc::dealloc(self.values, self.layout);
+            }
         }
     }
 }
 
 impl Planes {
-    fn new(len: usize) -> Planes {
+    fn new(len: usize, codec: &GroupCodec) -> Planes {
+        let size = codec
+            .elem_size
+            .checked_mul(len)
+            .expect("flowgraph: group plane larger than the address space");
+        let layout = Layout::from_size_align(size, codec.elem_align)
+            .expect("flowgraph: group plane larger than the address space");
+        let values = if size == 0 {
+            // A dangling, aligned pointer: valid for zero-sized accesses.
+            std::ptr::without_provenance_mut(codec.elem_align)
+        } else {
+            // SAFETY: `layout` has a non-zero size.
+            let p = unsafe { std::alloc::alloc_zeroed(layout) };
+            if p.is_null() {
+                std::alloc::handle_alloc_error(layout);
+            }
+            p
+        };
         Planes {
             flags: Box::into_raw(vec![false; len].into_boxed_slice()),
-            refs: Box::into_raw(vec![std::ptr::null::<()>(); len].into_boxed_slice()),
+            values,
+            layout,
         }
     }
 
@@ -144,8 +183,8 @@ impl Planes {
         self.flags.cast()
     }
 
-    fn refs(&self) -> *mut *const () {
-        self.refs.cast()
+    fn values(&self) -> *mut u8 {
+        self.values
     }
 }
 
@@ -347,38 +386,49 @@ impl Tables {
                 });
             }
             (WireKind::FanIn(list), LeafKind::Group(codec)) => {
-                let planes = Planes::new(list.len());
+                // A by-value group's members land in its staging planes.
+                let planes = Planes::new(list.len(), &codec);
+                let stage = codec.by_value.then(|| Planes::new(list.len(), &codec));
+                let target = stage.as_ref().unwrap_or(&planes);
                 for (i, &(node, l)) in list.iter().enumerate() {
                     let layout = self.check_wire(id, input, node, l, codec.member);
                     let LeafKind::Single { flag, value, .. } = layout.kind else {
                         unreachable!("the member type is a single leaf's")
                     };
                     let src = self.output_leaf(node, l);
-                    // SAFETY: `i < len` of both planes; `flag`/`value` are
-                    // offsets inside the producer's leaf, whose payload type
-                    // was just checked to be `(bool, &T)`.
-                    let (fdst, rdst, fsrc, rsrc) = unsafe {
+                    // SAFETY: `i < len` of both planes (each value
+                    // `elem_size` bytes); `flag`/`value` are offsets inside
+                    // the producer's leaf, whose payload type was just
+                    // checked to be the member's (`(bool, &T)` or `(bool, T)`,
+                    // so its value has `elem_size` bytes).
+                    let (fdst, vdst, fsrc, vsrc) = unsafe {
                         (
-                            planes.flags().add(i),
-                            planes.refs().add(i),
+                            target.flags().add(i),
+                            target.values().add(i * codec.elem_size),
                             src.add(flag),
                             src.add(value),
                         )
                     };
-                    // Members are references: they always wake.
-                    add(self, node, Edge::copy(fsrc, fdst.cast(), 1, WAKE_ALWAYS));
-                    add(
-                        self,
-                        node,
-                        Edge::copy(rsrc, rdst.cast(), REF_SIZE, WAKE_ALWAYS),
-                    );
+                    // References always wake; a lifetime-free by-value
+                    // member wakes only when its producer's flag is set
+                    // (both edges read that flag: offset 0 from the flag,
+                    // `flag - value` from the value).
+                    let (fwake, vwake) = if layout.lifetime_free {
+                        (0, flag_offset(flag, value))
+                    } else {
+                        (WAKE_ALWAYS, WAKE_ALWAYS)
+                    };
+                    add(self, node, Edge::copy(fsrc, fdst.cast(), 1, fwake));
+                    if codec.elem_size != 0 {
+                        add(self, node, Edge::copy(vsrc, vdst, codec.elem_size, vwake));
+                    }
                     self.clears.push(Clear {
                         flags: fdst,
                         len: 1,
                         producer: node,
                     });
                 }
-                self.push_group_input(dst, planes, list.len(), codec);
+                self.push_group_input(dst, planes, stage, list.len(), codec);
             }
             (&WireKind::Group { node, leaf: l }, LeafKind::Group(codec)) => {
                 self.check_wire(id, input, node, l, leaf.ty);
@@ -386,10 +436,13 @@ impl Tables {
                 // SAFETY: the producer's output block is initialized, and its
                 // leaf holds the same group payload type (checked above).
                 let (_, _, len, _) = unsafe { (codec.read)(src) };
-                let planes = Planes::new(len);
+                let planes = Planes::new(len, &codec);
+                let stage = codec.by_value.then(|| Planes::new(len, &codec));
+                let target = stage.as_ref().unwrap_or(&planes);
+                let (tflags, tvalues) = (target.flags(), target.values());
                 self.groups.push(GroupEdge {
-                    flags: planes.flags(),
-                    refs: planes.refs(),
+                    flags: tflags,
+                    values: tvalues,
                     len,
                     codec,
                 });
@@ -401,11 +454,11 @@ impl Tables {
                 };
                 add(self, node, edge);
                 self.clears.push(Clear {
-                    flags: planes.flags(),
+                    flags: tflags,
                     len,
                     producer: node,
                 });
-                self.push_group_input(dst, planes, len, codec);
+                self.push_group_input(dst, planes, stage, len, codec);
             }
             (_, kind) => panic!(
                 "flowgraph: {}: input leaf {input} is a {} but its wire is a {}",
@@ -461,15 +514,26 @@ impl Tables {
         })
     }
 
-    fn push_group_input(&mut self, dst: *mut u8, planes: Planes, len: usize, codec: GroupCodec) {
+    fn push_group_input(
+        &mut self,
+        dst: *mut u8,
+        planes: Planes,
+        stage: Option<Planes>,
+        len: usize,
+        codec: GroupCodec,
+    ) {
         self.fixups.push(Fixup {
             dst,
             flags: planes.flags(),
-            refs: planes.refs(),
+            values: planes.values(),
             len,
             codec,
+            staged: stage
+                .as_ref()
+                .map(|s| (s.flags().cast_const(), s.values().cast_const())),
         });
         self.planes.push(planes);
+        self.planes.extend(stage);
     }
 
     /// Records node `id`'s fix-ups and checks, in its existing `Extra` entry

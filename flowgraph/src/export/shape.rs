@@ -16,6 +16,8 @@ pub enum PortKind {
     RefView,
     /// `RefViewPorts<V>` (`RefPorts<T>`), a group.
     RefViews,
+    /// `ViewPorts<V>` (`Ports<T>`), a by-value group.
+    Views,
 }
 
 /// One leaf of an interface: its kind and the full type name of its view
@@ -41,9 +43,11 @@ impl PortDesc {
             (PortKind::View, Some(t)) => ("Port", t),
             (PortKind::RefView, Some(t)) => ("RefPort", t),
             (PortKind::RefViews, Some(t)) => ("RefPorts", t),
+            (PortKind::Views, Some(t)) => ("Ports", t),
             (PortKind::View, None) => ("ViewPort", view.as_str()),
             (PortKind::RefView, None) => ("RefViewPort", view.as_str()),
             (PortKind::RefViews, None) => ("RefViewPorts", view.as_str()),
+            (PortKind::Views, None) => ("ViewPorts", view.as_str()),
         };
         format!("{name}<{arg}>")
     }
@@ -187,11 +191,12 @@ pub(crate) fn short_name(full: &str) -> String {
 }
 
 /// Writes ports of scalars as users spell them: `ViewPort<Scalar<T>>` →
-/// `Port<T>`, and the same for `RefPort` and `RefPorts`.
+/// `Port<T>`, and the same for `RefPort`, `RefPorts` and `Ports`.
 fn alias_ports(s: &str) -> String {
-    const ALIASES: [(&str, &str); 3] = [
+    const ALIASES: [(&str, &str); 4] = [
         ("RefViewPorts<Scalar<", "RefPorts<"),
         ("RefViewPort<Scalar<", "RefPort<"),
+        ("ViewPorts<Scalar<", "Ports<"),
         ("ViewPort<Scalar<", "Port<"),
     ];
     let mut out = String::with_capacity(s.len());

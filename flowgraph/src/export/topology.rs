@@ -89,7 +89,7 @@ impl Topology {
             let mut leaves = Vec::new();
             (n.ports)().1.leaves(&mut leaves);
             for (j, p) in leaves.iter().enumerate() {
-                if p.kind == PortKind::RefViews {
+                if matches!(p.kind, PortKind::RefViews | PortKind::Views) {
                     let len = core::group_len(engine, v as u32, j as u32);
                     self.group_lens.push((v as u32, j as u32, len));
                 }
@@ -129,10 +129,12 @@ impl Topology {
     }
 
     /// The label of output `leaf` of `node`, given its port: `Port<f64>`,
-    /// `RefPorts<f64> ×64`.
+    /// `RefPorts<f64> ×64`, `Ports<f64> ×64`.
     pub(crate) fn port_label(&self, node: u32, leaf: u32, port: &PortDesc) -> String {
         match self.group_len(node, leaf) {
-            Some(len) if port.kind == PortKind::RefViews => format!("{} ×{len}", port.label()),
+            Some(len) if matches!(port.kind, PortKind::RefViews | PortKind::Views) => {
+                format!("{} ×{len}", port.label())
+            }
             _ => port.label(),
         }
     }

@@ -8,7 +8,7 @@ use crate::export::hook::Off;
 use crate::export::profile::Profiler;
 use crate::export::topology::Topology;
 use crate::typed::handle::{Connect, Handle, SourceHandle};
-use crate::typed::interface::{Interface, Layout, RefViewPorts, ValueView, ViewPort};
+use crate::typed::interface::{Interface, Layout, RefViewPorts, ValueView, ViewPort, ViewPorts};
 use crate::typed::read::{NoHandles, NoInputs, Poke, RefViewLeaf, ViewLeaf};
 use crate::typed::segment::Segment;
 
@@ -315,6 +315,20 @@ impl Graph {
     ) -> (&[bool], &[&V::View<'_>]) {
         self.check(h);
         core::group_view(&self.engine, h)
+    }
+
+    /// Reads a by-value group output ([`ViewPorts`], e.g. `Ports<T>`): its
+    /// notify plane and its value plane.
+    ///
+    /// # Panics
+    ///
+    /// As [`view`](Graph::view).
+    pub fn values_view<V: ValueView>(&self, h: Handle<ViewPorts<V>>) -> (&[bool], &[V::View<'_>])
+    where
+        for<'a> V::View<'a>: Copy,
+    {
+        self.check(h);
+        core::values_view(&self.engine, h)
     }
 
     /// Whether a single output leaf notified in the generation that last ran

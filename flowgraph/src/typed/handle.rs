@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 
 use crate::core::{Wire, WireKind};
-use crate::typed::interface::{Interface, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort};
+use crate::typed::interface::{
+    Interface, RefViewPort, RefViewPorts, Scalar, ValueView, ViewPort, ViewPorts,
+};
 use crate::typed::mismatch::{self, SameView};
 use crate::typed::segment::Segment;
 
@@ -112,13 +114,15 @@ impl<S: Segment> fmt::Debug for SourceHandle<S> {
 }
 
 /// Handles that can feed an input tree `I`: a handle per leaf, shaped like
-/// `I` (for a `#[derive(Interface)]` struct, its `…Handles` struct). A [`RefViewPorts`] group input also accepts a `Vec`, array or slice of
-/// [`RefViewPort`] handles (a fan-in of any length).
+/// `I` (for a `#[derive(Interface)]` struct, its `…Handles` struct). A
+/// [`RefViewPorts`] group input also accepts a `Vec`, array or slice of
+/// [`RefViewPort`] handles (a fan-in of any length), and a [`ViewPorts`]
+/// group input the same of [`ViewPort`] handles.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot feed a segment input of type `{I}`",
     label = "these handles do not match the segment's `Inputs`",
     note = "`push(segment, inputs)` takes one handle per leaf of the segment's `Inputs`, in a tuple of the same shape",
-    note = "a `Port<T>` input needs a `Handle<Port<T>>`, a `RefPort<T>` input a `Handle<RefPort<T>>`; a `RefPorts<T>` input takes a group handle or a `Vec`/array/slice of `Handle<RefPort<T>>`"
+    note = "a `Port<T>` input needs a `Handle<Port<T>>`, a `RefPort<T>` input a `Handle<RefPort<T>>`; a `RefPorts<T>` input takes a group handle or a `Vec`/array/slice of `Handle<RefPort<T>>`, a `Ports<T>` input the same of `Handle<Port<T>>`"
 )]
 pub trait Connect<I: Interface>: sealed::Sealed {
     #[doc(hidden)]
@@ -217,6 +221,20 @@ where
     }
 }
 
+impl<V: ValueView, W: ValueView> Connect<ViewPorts<V>> for Handle<ViewPorts<W>>
+where
+    ViewPorts<V>: Interface,
+    W: SameView<V, W::View<'static>, V::View<'static>>,
+{
+    fn wires(self, graph: u64, out: &mut Vec<Wire>) {
+        check_graph(graph, self.graph, self.node);
+        out.push(Wire(WireKind::Group {
+            node: self.node,
+            leaf: self.leaf,
+        }));
+    }
+}
+
 fn fan_in<P>(handles: &[Handle<P>], graph: u64, out: &mut Vec<Wire>) {
     for h in handles {
         check_graph(graph, h.graph, h.node);
@@ -274,6 +292,7 @@ macro_rules! fan_in_connect {
 }
 
 fan_in_connect!(RefViewPorts, RefViewPort);
+fan_in_connect!(ViewPorts, ViewPort);
 
 /// Impls of `Connect` for a wrong combination of the scalar spellings
 /// (`$input<Scalar<T>>` fed by `$handle`), guarded by the never-implemented
@@ -323,6 +342,11 @@ mistake_connect!(GroupIntoSingle: RefViewPort <- Handle<RefViewPorts<Scalar<U>>>
 mistake_connect!(PortIntoRefPorts: RefViewPorts <- Handle<ViewPort<Scalar<U>>>);
 mistake_connect!(RefPortIntoRefPorts: RefViewPorts <- Handle<RefViewPort<Scalar<U>>>);
 mistake_collections!(PortsIntoRefPorts: RefViewPorts <- ViewPort);
+mistake_connect!(GroupIntoSingle: ViewPort <- Handle<ViewPorts<Scalar<U>>>);
+mistake_connect!(GroupIntoSingle: RefViewPort <- Handle<ViewPorts<Scalar<U>>>);
+mistake_connect!(PortIntoPorts: ViewPorts <- Handle<ViewPort<Scalar<U>>>);
+mistake_connect!(RefPortsIntoPorts: ViewPorts <- Handle<RefViewPort<Scalar<U>>>);
+mistake_collections!(RefPortsIntoPorts: ViewPorts <- RefViewPort);
 mistake_collections!(ManyIntoSingle: ViewPort <- ViewPort);
 mistake_collections!(ManyIntoSingle: ViewPort <- RefViewPort);
 mistake_collections!(ManyIntoSingle: RefViewPort <- ViewPort);
@@ -396,6 +420,7 @@ macro_rules! tuple_for_one {
         tuple_for_one!(@ $g ($($h,)+) ViewPort);
         tuple_for_one!(@ $g ($($h,)+) RefViewPort);
         tuple_for_one!(@ $g ($($h,)+) RefViewPorts);
+        tuple_for_one!(@ $g ($($h,)+) ViewPorts);
     };
     (@ $g:literal ($($h:ident,)+) $leaf:ident) => {
         impl<V, $($h: sealed::Sealed,)+> Connect<$leaf<V>> for ($($h,)+)

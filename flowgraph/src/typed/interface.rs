@@ -1,7 +1,7 @@
 //! Interfaces: the trees of ports that make up a segment's inputs and outputs.
 //!
 //! A leaf says how one value rides a wire ([`ViewPort`], [`RefViewPort`],
-//! [`RefViewPorts`]); `()` and tuples up to arity 12 group leaves into trees.
+//! [`RefViewPorts`], [`ViewPorts`]); `()` and tuples up to arity 12 group leaves into trees.
 //! Each interface names its payload type ([`Interface::Values`]) and the shape
 //! of its handles ([`Interface::Handles`]). A struct of ports becomes an
 //! interface with `#[derive(Interface)]`.
@@ -36,12 +36,50 @@ pub struct RefViewPort<V>(PhantomData<fn() -> V>);
 #[derive(Debug)]
 pub struct RefViewPorts<V>(PhantomData<fn() -> V>);
 
+/// A runtime-length group of by-value views, structure-of-arrays: a notify
+/// plane and a value plane. Payload: `(&'a [bool], &'a [V::View<'a>])`.
+///
+/// As an input it is fed like a [`RefViewPorts`], by a `Vec`, array or slice
+/// of [`ViewPort`] handles (or a group handle); each member is copied into
+/// the consumer's own planes, so the consumer borrows nothing from its
+/// producers and, for a lifetime-free view (`Ports<T>`), a member whose
+/// producer ran without notifying is quiet, as a `Port<T>` input is. As an
+/// output, its length is fixed by the build call like a `RefViewPorts`'.
+#[derive(Debug)]
+pub struct ViewPorts<V>(PhantomData<fn() -> V>);
+
 /// A scalar carried by value: payload `(bool, T)`.
 pub type Port<T> = ViewPort<Scalar<T>>;
 /// A scalar carried by reference: payload `(bool, &'a T)`.
 pub type RefPort<T> = RefViewPort<Scalar<T>>;
 /// A runtime-length group of scalars by reference: payload `(&'a [bool], &'a [&'a T])`.
 pub type RefPorts<T> = RefViewPorts<Scalar<T>>;
+/// A runtime-length group of scalars by value: payload `(&'a [bool], &'a [T])`.
+///
+/// # Examples
+///
+/// ```
+/// use flowgraph::typed::*;
+///
+/// /// Sums its members (copied into its own block: no borrow of them).
+/// struct Total;
+/// impl Segment for Total {
+///     type Inputs = Ports<i64>;
+///     type Outputs = Port<i64>;
+///     type State = ();
+///     fn init(self) {}
+///     fn compute<'a, 'b: 'a>((_, xs): (&'a [bool], &'a [i64]), _: &'b mut (), _: bool) -> (bool, i64) {
+///         (true, xs.iter().sum())
+///     }
+/// }
+///
+/// let mut b = GraphBuilder::new();
+/// let cells: Vec<_> = (1..=4).map(|i| *b.push_source(Source::new(i))).collect();
+/// let t = b.push(Total, &cells);
+/// let g = Graph::from_builder(b);
+/// assert_eq!(g.view(t), 10);
+/// ```
+pub type Ports<T> = ViewPorts<Scalar<T>>;
 
 mod sealed {
     /// Seals [`Layout`](super::Layout): the engine trusts its layouts.
@@ -65,7 +103,7 @@ pub trait Layout: sealed::Sealed + 'static {
     type Stored<'a>: Copy + Send + Sync;
     /// Number of leaves (a group counts as one leaf).
     const LEAVES: usize;
-    /// True if some leaf is a group (`RefViewPorts`).
+    /// True if some leaf is a group (`RefViewPorts`, `ViewPorts`).
     const HAS_GROUP: bool;
     /// Appends the layout of every leaf, in leaf order, at `base` bytes into a `Stored` payload.
     fn describe(base: usize, out: &mut Vec<LeafLayout>);
@@ -79,7 +117,7 @@ pub trait Layout: sealed::Sealed + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a port interface",
     label = "not a port, `()`, a tuple of at most 12 interfaces or a `#[derive(Interface)]` struct",
-    note = "an interface is a port (`Port<T>`, `RefPort<T>`, `RefPorts<T>`, `ViewPort<V>`, `RefViewPort<V>`, `RefViewPorts<V>`), `()`, a tuple of up to 12 interfaces, or a struct of interfaces with `#[derive(flowgraph::Interface)]`",
+    note = "an interface is a port (`Port<T>`, `RefPort<T>`, `RefPorts<T>`, `Ports<T>`, `ViewPort<V>`, `RefViewPort<V>`, `RefViewPorts<V>`, `ViewPorts<V>`), `()`, a tuple of up to 12 interfaces, or a struct of interfaces with `#[derive(flowgraph::Interface)]`",
     note = "nest wider trees: `((A, B, C), (D, E))`, or name them in a struct; wrap a plain type in a port: `Port<T>` by value, `RefPort<T>` by reference"
 )]
 pub trait Interface: seal::InterfaceSeal + 'static {
@@ -111,7 +149,7 @@ pub trait Interface: seal::InterfaceSeal + 'static {
     fn handles(graph: u64, node: u32, first: u32) -> Self::Handles;
 
     #[doc(hidden)]
-    /// True if some leaf is a group (`RefViewPorts`).
+    /// True if some leaf is a group (`RefViewPorts`, `ViewPorts`).
     const HAS_GROUP: bool = <Self::Repr as Layout>::HAS_GROUP;
 
     #[doc(hidden)]
@@ -140,6 +178,8 @@ impl<V> sealed::Sealed for RefViewPorts<V> {}
 impl<V> seal::InterfaceSeal for ViewPort<V> {}
 impl<V> seal::InterfaceSeal for RefViewPort<V> {}
 impl<V> seal::InterfaceSeal for RefViewPorts<V> {}
+impl<V> sealed::Sealed for ViewPorts<V> {}
+impl<V> seal::InterfaceSeal for ViewPorts<V> {}
 
 impl<V: ValueView> Layout for ViewPort<V>
 where
@@ -181,6 +221,19 @@ impl<V: ValueView> Layout for RefViewPorts<V> {
 
     fn describe(base: usize, out: &mut Vec<LeafLayout>) {
         out.push(LeafLayout::group::<V::View<'static>>(base));
+    }
+}
+
+impl<V: ValueView> Layout for ViewPorts<V>
+where
+    for<'a> V::View<'a>: Copy,
+{
+    type Stored<'a> = (&'a [bool], &'a [V::View<'a>]);
+    const LEAVES: usize = 1;
+    const HAS_GROUP: bool = true;
+
+    fn describe(base: usize, out: &mut Vec<LeafLayout>) {
+        out.push(LeafLayout::group_values::<V::View<'static>>(base));
     }
 }
 
@@ -279,6 +332,41 @@ impl<V: ValueView> Interface for RefViewPorts<V> {
     fn port_tree() -> PortTree {
         PortTree::Leaf(PortDesc {
             kind: PortKind::RefViews,
+            view: std::any::type_name::<V>(),
+        })
+    }
+}
+
+impl<V: ValueView> Interface for ViewPorts<V>
+where
+    for<'a> V::View<'a>: Copy,
+{
+    type Values<'a> = <Self as Layout>::Stored<'a>;
+    type Handles = Handle<Self>;
+    type Repr = Self;
+
+    #[inline(always)]
+    fn any_notify(values: &Self::Values<'_>) -> bool {
+        values.0.iter().any(|&n| n)
+    }
+
+    #[inline(always)]
+    fn from_repr<'a>(stored: Self::Values<'a>) -> Self::Values<'a> {
+        stored
+    }
+
+    #[inline(always)]
+    fn into_repr<'a>(values: Self::Values<'a>) -> Self::Values<'a> {
+        values
+    }
+
+    fn handles(graph: u64, node: u32, first: u32) -> Self::Handles {
+        Handle::new(graph, node, first)
+    }
+
+    fn port_tree() -> PortTree {
+        PortTree::Leaf(PortDesc {
+            kind: PortKind::Views,
             view: std::any::type_name::<V>(),
         })
     }

@@ -84,6 +84,20 @@ mistake!(
     "declare the input as `Ports<{T}>` to copy by-value members, or feed it `RefPort<T>` outputs (`RefSource`s, or segments whose output is `RefPort<T>`)"
 );
 mistake!(
+    /// `RefPort<U>` handles fed to a `Ports<T>` group.
+    RefPortsIntoPorts,
+    "`RefPort<{U}>` handles cannot feed a `Ports<{T}>` group input",
+    "these are `RefPort<{U}>` handles; a `Ports<{T}>` group copies `Port<{T}>` outputs",
+    "declare the input as `RefPorts<{T}>` to borrow the members, or feed it `Port<T>` outputs"
+);
+mistake!(
+    /// A single `Port<U>` handle fed to a `Ports<T>` group.
+    PortIntoPorts,
+    "one `Port<{U}>` handle cannot feed the `Ports<{T}>` group input by itself",
+    "wrap it in a collection: `[h]` or `vec![h]`",
+    "a `Ports<T>` input takes a `Vec`/array/slice of `Port<T>` handles or a group handle"
+);
+mistake!(
     /// A collection of handles fed to a single input.
     ManyIntoSingle,
     "a collection of handles cannot feed the single input `{T}`",

@@ -16,8 +16,8 @@ pub use handle::{Connect, Handle, SourceHandle};
 #[doc(hidden)]
 pub use interface::Layout;
 pub use interface::{
-    Interface, Port, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, Slice, ValueView,
-    ViewPort,
+    Interface, Port, Ports, RefPort, RefPorts, RefViewPort, RefViewPorts, Scalar, Slice, ValueView,
+    ViewPort, ViewPorts,
 };
 pub use notify::Notify;
 pub use ops::{Arr, Comp, Ctx, Fork, Id, Left, Par, Right};
