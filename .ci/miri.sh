@@ -8,4 +8,4 @@ cargo +nightly miri test -p flowgraph --lib
 cargo +nightly miri test --test spec --test oracle --test panics --test guards --test wiring \
     --test combinators --test arena --test segment_macro --test derive \
     --test soundness --test forged_handles --test cutoffs --test par \
-    --test derive_interface --test derive_interface_forged --test priority
+    --test derive_interface --test derive_interface_forged --test priority --test by_value_groups

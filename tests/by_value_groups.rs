@@ -44,7 +44,11 @@ impl Segment for First {
     type Outputs = RefPort<i64>;
     type State = ();
     fn init(self) {}
-    fn compute<'a, 'b: 'a>((f, xs): (&'a [bool], &'a [i64]), _: &'b mut (), _: bool) -> (bool, &'a i64) {
+    fn compute<'a, 'b: 'a>(
+        (f, xs): (&'a [bool], &'a [i64]),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, &'a i64) {
         (f.iter().any(|&n| n), &xs[0])
     }
 }
@@ -56,7 +60,11 @@ impl Segment for AddRef {
     type Outputs = Port<i64>;
     type State = ();
     fn init(self) {}
-    fn compute<'a, 'b: 'a>(((_, r), (_, x)): ((bool, &'a i64), (bool, i64)), _: &'b mut (), _: bool) -> (bool, i64) {
+    fn compute<'a, 'b: 'a>(
+        ((_, r), (_, x)): ((bool, &'a i64), (bool, i64)),
+        _: &'b mut (),
+        _: bool,
+    ) -> (bool, i64) {
         (true, *r + x)
     }
 }
@@ -104,7 +112,9 @@ fn a_sum_over_cells_matches_the_oracle() {
     for threads in [1, 2] {
         let mut pool = Pool::new(threads);
         let mut b = GraphBuilder::new();
-        let sources: Vec<_> = (0..cells).map(|i| b.push_source(Source::new(i as i64))).collect();
+        let sources: Vec<_> = (0..cells)
+            .map(|i| b.push_source(Source::new(i as i64)))
+            .collect();
         let handles: Vec<_> = sources.iter().map(|s| **s).collect();
         let (sum, flagged) = b.push(Sum, &handles);
         let mut g = Graph::from_builder(b);
@@ -123,7 +133,11 @@ fn a_sum_over_cells_matches_the_oracle() {
             poked.sort_unstable();
             poked.dedup();
             g.stabilize(&mut pool);
-            assert_eq!(g.view(sum), oracle.iter().sum::<i64>(), "gen {gen}, {threads} threads");
+            assert_eq!(
+                g.view(sum),
+                oracle.iter().sum::<i64>(),
+                "gen {gen}, {threads} threads"
+            );
             assert_eq!(g.view(flagged), poked.len(), "gen {gen}");
             let stats = g.stats();
             assert_eq!((stats.last_cone, stats.last_skipped), (poked.len() + 1, 0));
@@ -135,7 +149,9 @@ fn a_sum_over_cells_matches_the_oracle() {
 #[test]
 fn vec_array_and_slice_of_handles_feed_a_group() {
     let mut b = GraphBuilder::new();
-    let s: Vec<_> = (1..=3).map(|i| *b.push_source(Source::new(i * 10))).collect();
+    let s: Vec<_> = (1..=3)
+        .map(|i| *b.push_source(Source::new(i * 10)))
+        .collect();
     let from_vec = b.push(Sum, s.clone()).0;
     let from_ref_vec = b.push(Sum, &s).0;
     let from_array = b.push(Sum, [s[0], s[1], s[2]]).0;
@@ -167,7 +183,11 @@ fn a_quiet_member_does_not_wake_the_consumer() {
         *g.state_mut(a) = 3;
         g.stabilize(&mut pool);
         let stats = g.stats();
-        assert_eq!((stats.last_cone, stats.last_skipped), (2, 1), "{threads} threads");
+        assert_eq!(
+            (stats.last_cone, stats.last_skipped),
+            (2, 1),
+            "{threads} threads"
+        );
         assert_eq!(g.view(gate), 4);
         assert_eq!(g.view(sum), 101, "the sum did not run");
         // The other member wakes it; it reads the gate's latest value,
@@ -241,5 +261,45 @@ fn a_group_output_feeds_a_group_input() {
         assert_eq!((flags, values), (&[true; 4][..], &[20, 21, 22, 23][..]));
         assert_eq!(g.view(sum), 86);
         assert_eq!(g.view(flagged), 4);
+    }
+}
+
+/// `&[T]` in `#[segment_fn]` is a `Ports<T>` group: an input (runs when any
+/// member changed) and, forwarded, a group output.
+#[flowgraph::segment_fn]
+fn total(xs: &[i64]) -> i64 {
+    xs.iter().sum()
+}
+
+/// Forwards its members as a by-value group output.
+#[flowgraph::segment_fn]
+fn keep(xs: &[i64]) -> &[i64] {
+    xs
+}
+
+#[test]
+fn segment_fn_takes_and_returns_by_value_groups() {
+    for threads in [1, 2] {
+        let mut pool = Pool::new(threads);
+        let mut b = GraphBuilder::new();
+        let a = b.push_source(Source::new(1_i64));
+        let c = b.push_source(Source::new(2_i64));
+        let gate = b.push(Gate, *a);
+        let kept = b.push(Keep, [gate, *c]);
+        let t = b.push(Total, kept);
+        let mut g = Graph::from_builder(b);
+        assert_eq!(g.view(t), 2 + 2);
+        // Odd: the gate is quiet, `Keep` and `Total` are cut off.
+        *g.state_mut(a) = 5;
+        g.stabilize(&mut pool);
+        assert_eq!((g.stats().last_cone, g.stats().last_skipped), (2, 1));
+        assert_eq!(g.view(t), 4);
+        *g.state_mut(c) = 10;
+        g.stabilize(&mut pool);
+        assert_eq!((g.stats().last_cone, g.stats().last_skipped), (3, 0));
+        // A `&[T]` result has one flag for all its members (set: an input
+        // notified); the gate's quiet value came along.
+        assert_eq!(g.values_view(kept), (&[true, true][..], &[6, 10][..]));
+        assert_eq!(g.view(t), 16);
     }
 }

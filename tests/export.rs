@@ -642,3 +642,40 @@ fn profiled_drawings_show_runs_and_colours() {
     let (plain, _) = diamond();
     assert_eq!(plain.export().with_profile().to_dot(), plain.to_dot());
 }
+
+/// Copies its input into a by-value group of `len` members.
+#[flowgraph::segment_fn]
+fn spread_values(#[state] out: &mut Vec<f64>, #[param] len: usize, x: f64) -> &[f64] {
+    out.clear();
+    out.resize(len, x);
+    out
+}
+
+#[flowgraph::segment_fn]
+fn total_values(xs: &[f64]) -> f64 {
+    xs.iter().sum()
+}
+
+#[test]
+fn by_value_groups_are_labelled() {
+    let mut b = GraphBuilder::new();
+    let s = b.push_source(Source::new(0.5_f64));
+    let group = b.push(SpreadValues { len: 64 }, *s);
+    b.push(TotalValues, group);
+    let cells: Vec<_> = (0..3)
+        .map(|i| *b.push_source(Source::new(f64::from(i))))
+        .collect();
+    b.push(TotalValues, &cells);
+    let g = Graph::from_builder(b);
+    let dot = g.to_dot();
+    assert!(dot.contains("n1 -> n2 [label=\"Ports<f64> ×64\"]"), "{dot}");
+    // A fan-in draws one edge per member, labelled as the member's port.
+    for c in 3..6 {
+        assert!(
+            dot.contains(&format!("n{c} -> n6 [label=\"Port<f64>\"]")),
+            "{dot}"
+        );
+    }
+    let mmd = g.to_mermaid();
+    assert!(mmd.contains("Ports#lt;f64#gt; ×64"), "{mmd}");
+}

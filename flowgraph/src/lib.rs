@@ -23,18 +23,19 @@ pub mod typed;
 /// - Parameters are the inputs, in order (one parameter is a single input,
 ///   several form a tuple): `T` → [`Port<T>`](typed::Port), `&T` →
 ///   [`RefPort<T>`](typed::RefPort), `&[&T]` → [`RefPorts<T>`](typed::RefPorts),
+///   `&[T]` → [`Ports<T>`](typed::Ports) (a by-value group, `T: Copy`),
 ///   a tuple → a tuple of ports, [`Notify<T>`](typed::Notify) → the port of
 ///   `T` with its notify flag. The result maps the same way into the outputs
-///   (`()` for none). A `&[&T]` result gets one notify flag for all its
-///   elements, and the state is then wrapped with the group's notify plane
-///   (it derefs to the state).
+///   (`()` for none). A `&[&T]` or `&[T]` result gets one notify flag for
+///   all its elements, and the state is then wrapped with the group's
+///   notify plane (it derefs to the state).
 /// - `#[state(init = expr)] s: &mut S` is the node's state, built by `expr`
 ///   (`#[state]` alone uses `Default`); `#[init] first: bool` is the
 ///   build-call flag.
 /// - `#[param] k: f64` is a per-node constant: a public field of the struct
 ///   (then no longer a unit struct: `b.push(Scale { k: 2.0 }, x)`), passed
-///   by clone to every call. A `Notify<&[&T]>` input is an error (it would
-///   give one flag for a whole group).
+///   by clone to every call. A `Notify<&[&T]>` or `Notify<&[T]>` input is an
+///   error (it would give one flag for a whole group).
 /// - An output notifies iff some input notified (always, for a node without
 ///   inputs), unless its result type is `Notify<T>`.
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`
@@ -46,7 +47,7 @@ pub mod typed;
 /// - Types are read as written: `Notify<…>` is recognized by its name, and a
 ///   type alias is a by-value `Port` whatever it names.
 /// - Mistakes (`&mut` inputs, `impl Trait`, `async`, type parameters, `self`,
-///   `&[T]`, a non-`Copy` by-value port, …) are compile errors on the
+///   a non-`Copy` by-value port, …) are compile errors on the
 ///   offending token, with the fix in the message.
 ///
 /// # Examples

@@ -195,7 +195,7 @@ fn destructure(
             *counter += 1;
             let term = match kind {
                 LeafKind::Port | LeafKind::RefPort => quote!(#n),
-                LeafKind::RefPorts => quote!(#n.iter().any(|&__fg_b| __fg_b)),
+                LeafKind::RefPorts | LeafKind::Ports => quote!(#n.iter().any(|&__fg_b| __fg_b)),
             };
             notifies.push(term.clone());
             let value = if *notify {
@@ -248,7 +248,7 @@ impl Outputs {
                 } else {
                     (quote!(#v), quote!(__fg_notify))
                 };
-                let payload = if *kind == LeafKind::RefPorts {
+                let payload = if kind.is_group() {
                     let g = self.groups.len();
                     self.groups.push((quote!(#v), flag));
                     quote_spanned!(*span=> (&__fg_planes[#g][..], #v))

@@ -1,6 +1,6 @@
 //! Classification: a Rust parameter or return type → an interface tree.
 //!
-//! `T` → `Port<T>`, `&T` → `RefPort<T>`, `&[&T]` → `RefPorts<T>`,
+//! `T` → `Port<T>`, `&T` → `RefPort<T>`, `&[&T]` → `RefPorts<T>`, `&[T]` → `Ports<T>`,
 //! `Notify<X>` → the leaf of `X` with an explicit notify flag, tuples →
 //! tuples (arity ≤ 12), `()` → no port.
 
@@ -28,6 +28,15 @@ pub(crate) enum LeafKind {
     RefPort,
     /// `&[&T]`: `RefPorts<T>`.
     RefPorts,
+    /// `&[T]`: `Ports<T>`, a by-value group.
+    Ports,
+}
+
+impl LeafKind {
+    /// True for the group kinds (`RefPorts`, `Ports`).
+    pub(crate) fn is_group(self) -> bool {
+        matches!(self, LeafKind::RefPorts | LeafKind::Ports)
+    }
 }
 
 /// An interface tree classified from a user type.
@@ -73,6 +82,7 @@ impl Tree {
                     LeafKind::Port => quote_spanned!(*span=> Port),
                     LeafKind::RefPort => quote_spanned!(*span=> RefPort),
                     LeafKind::RefPorts => quote_spanned!(*span=> RefPorts),
+                    LeafKind::Ports => quote_spanned!(*span=> Ports),
                 };
                 quote_spanned!(*span=> ::flowgraph::typed::#port<#value>)
             }
@@ -171,12 +181,32 @@ fn classify(ty: &Type, side: Side, in_notify: bool, errors: &mut Errors) -> Tree
                         }
                         leaf(LeafKind::RefPorts, &inner.elem)
                     }
-                    _ => {
-                        errors.at(
-                            ty,
-                            "`&[T]` is not a port type: a runtime-length group of ports is `&[&T]` (`RefPorts<T>`); a whole slice by reference is `&Vec<T>`",
-                        );
-                        leaf(LeafKind::RefPort, &r.elem)
+                    elem => {
+                        if in_notify && side == Side::Input {
+                            errors.at(
+                                ty,
+                                "`Notify<&[T]>` would give one flag for the whole group: take `&[T]` (the node runs when any member changed); to see which members changed, implement `Segment` by hand, whose `Ports<T>` payload is `(&[bool], &[T])`, a flag per member",
+                            );
+                        }
+                        if let Type::Path(p) = elem {
+                            let last = p.path.segments.last().expect("a path has a segment");
+                            if check_static(elem, errors)
+                                && NOT_COPY.iter().any(|n| last.ident == n)
+                            {
+                                errors.at(
+                                    elem,
+                                    format!(
+                                        "`{}` is not `Copy`, so it cannot be a member of a by-value group `&[{}]` (`Ports`): take `&[&{}]` (a `RefPorts` group)",
+                                        last.ident,
+                                        show(elem),
+                                        show(elem)
+                                    ),
+                                );
+                            }
+                        } else {
+                            check_static(elem, errors);
+                        }
+                        leaf(LeafKind::Ports, elem)
                     }
                 },
                 elem if is_unsized(elem) => {
@@ -392,6 +422,10 @@ mod tests {
             squash(quote!(::flowgraph::typed::RefPorts<f64>))
         );
         assert_eq!(
+            iface(parse_quote!(&[f64]), Side::Input).unwrap(),
+            squash(quote!(::flowgraph::typed::Ports<f64>))
+        );
+        assert_eq!(
             iface(parse_quote!((i64, (Notify<&u8>,))), Side::Input).unwrap(),
             squash(quote!((
                 ::flowgraph::typed::Port<i64>,
@@ -445,9 +479,14 @@ mod tests {
             (parse_quote!(&mut i64), Side::Input, "`&mut` inputs"),
             (parse_quote!(&mut i64), Side::Output, "cannot return `&mut`"),
             (
-                parse_quote!(&[i64]),
+                parse_quote!(&[String]),
                 Side::Input,
-                "`&[T]` is not a port type",
+                "cannot be a member of a by-value group `&[String]`",
+            ),
+            (
+                parse_quote!(Notify<&[u8]>),
+                Side::Input,
+                "one flag for the whole group",
             ),
             (parse_quote!(impl Copy), Side::Input, "`impl Trait`"),
             (parse_quote!(Vec<&'x u8>), Side::Input, "borrow for `'x`"),

@@ -202,5 +202,3 @@ pub(crate) unsafe fn copy_bytes(src: *const u8, dst: *mut u8, len: usize) {
         }
     }
 }
-
-

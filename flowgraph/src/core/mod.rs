@@ -48,8 +48,8 @@
 //! - **Cutoffs, and why skipping is sound.** A generation runs each poked
 //!   source, then each node with an input that is not *quiet*. An input is
 //!   quiet when its producer did not run, or ran without notifying over a
-//!   lifetime-free by-value leaf (`Port<T>` of `Scalar<T>`: a copy, nothing
-//!   borrowed). A borrowing input (a `RefPort` leaf, a group, any view with a
+//!   lifetime-free by-value leaf (`Port<T>` of `Scalar<T>`, or a member of a
+//!   `Ports<T>` fan-in: a copy, nothing borrowed). A borrowing input (a `RefPort` leaf, a group, any view with a
 //!   lifetime) whose producer ran is never quiet, even without a notify: the
 //!   producer had `&mut` access to its state and may have moved what the
 //!   consumer's outputs point into. Claim: every pointer a readable payload
@@ -62,8 +62,21 @@
 //!   only its compute or a poke writes it, and a poked source runs). So what
 //!   it points into is unchanged, by induction on the path's length.
 //!   Flags are never compared by payload bytes (padding is uninitialized).
+//! - **By-value groups.** A `ViewPorts` input has two pairs of planes:
+//!   *staging*, which its producers scatter into (member by member for a
+//!   fan-in, whole for a group wire), and *live*, which its payload's
+//!   slices point into. The live planes are overwritten from staging only
+//!   by the node's own fix-up, right before its compute, so they change
+//!   only when the node runs, as a `RefViewPorts`' planes do. That is what
+//!   makes a quiet member sound: the consumer (and anything it forwarded a
+//!   `&T` into its members to) never sees its members rewritten while it
+//!   does not run. Elements are `Copy` views; the planes are plain bytes
+//!   (`elem_size` each, aligned for the view), zeroed at allocation and
+//!   fully written by the wiring before the build call reads them. A group
+//!   wire always wakes its consumer.
 //! - **Stale flags.** A node's input flags written by a producer that did
-//!   not run this generation are cleared right before the node runs (never
+//!   not run this generation (for a by-value group: its staging flags) are
+//!   cleared right before the node runs (never
 //!   before: a group output may forward its own input planes, so those
 //!   change only when the node runs). A node that does not run keeps its
 //!   outputs; its consumers read `false` from it.
