@@ -10,12 +10,18 @@
 //! two value types. The general spellings (`ViewPort<V>` …) that match none
 //! of these fall back to `Connect`'s own message.
 //!
-//! None of these traits can be implemented outside this module (a private
-//! supertrait), so the impls they guard can never be selected.
+//! None of these traits can be implemented outside the crate (each has a
+//! supertrait no one else can name), so the impls the mistakes guard can
+//! never be selected, and `SameView` holds only between equal views. (The
+//! engine checks every wire's payload type anyway when it freezes a graph.)
 
 pub(crate) mod never {
-    /// Implemented by nothing: seals the traits of this module.
+    /// Implemented by nothing: seals the mistake traits of this module.
     pub trait Never<T, U> {}
+
+    /// Implemented only by a type for itself: seals [`SameView`](super::SameView).
+    pub trait Same<V> {}
+    impl<V> Same<V> for V {}
 }
 
 /// The value types of a handle and of the input it feeds agree.
@@ -27,7 +33,7 @@ pub(crate) mod never {
     note = "a port carries one exact type: a `Port<{A}>` output feeds only a `Port<{A}>` input (and likewise for `RefPort`, `RefPorts`, `Ports`)",
     note = "convert the value with a segment in between, or change the segment's input type"
 )]
-pub trait SameView<V, A, B> {}
+pub trait SameView<V, A, B>: never::Same<V> {}
 impl<V, A, B> SameView<V, A, B> for V {}
 
 macro_rules! mistake {
@@ -57,9 +63,9 @@ mistake!(
 mistake!(
     /// A group handle fed to a single input.
     GroupIntoSingle,
-    "a group output cannot feed the single input `{T}`",
-    "this handle names a whole group (`{U}`)",
-    "a group output feeds a group input of the same kind; a single input takes one member's handle"
+    "a group output cannot feed a single port of `{T}`",
+    "this handle names a whole group of `{U}`",
+    "a group output feeds a group input of the same kind (`RefPorts<T>` or `Ports<T>`); a single port takes one handle"
 );
 mistake!(
     /// A single `Port<U>` handle fed to a `RefPorts<T>` group.
@@ -100,8 +106,8 @@ mistake!(
 mistake!(
     /// A collection of handles fed to a single input.
     ManyIntoSingle,
-    "a collection of handles cannot feed the single input `{T}`",
-    "several handles (`{U}`) where the segment takes one",
+    "a collection of handles cannot feed a single port of `{T}`",
+    "several handles of `{U}` where the segment takes one",
     "only a group input (`RefPorts<T>`, `Ports<T>`) takes a `Vec`/array/slice of handles; pass one handle, or declare a group input"
 );
 
