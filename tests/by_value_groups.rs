@@ -303,3 +303,55 @@ fn segment_fn_takes_and_returns_by_value_groups() {
         assert_eq!(g.view(t), 16);
     }
 }
+
+/// `u8 + 1`, notifying only when the input is even.
+struct GateU8;
+impl Segment for GateU8 {
+    type Inputs = Port<u8>;
+    type Outputs = Port<u8>;
+    type State = ();
+    fn init(self) {}
+    fn compute<'a, 'b: 'a>((n, x): (bool, u8), _: &'b mut (), _: bool) -> (bool, u8) {
+        (n && x % 2 == 0, x.wrapping_add(1))
+    }
+}
+
+#[flowgraph::segment_fn]
+fn count_u8(xs: &[u8]) -> u32 {
+    xs.iter().map(|&x| u32::from(x)).sum()
+}
+
+/// Members of one byte (`(bool, u8)`, whose flag may sit before or after
+/// the value) and of none (`()`) prune the same way.
+#[test]
+fn small_and_empty_members_prune_too() {
+    let mut pool = Pool::new(1);
+    let mut b = GraphBuilder::new();
+    let a = b.push_source(Source::new(0_u8));
+    let gate = b.push(GateU8, *a);
+    let count = b.push(CountU8, [gate, gate]);
+    let mut g = Graph::from_builder(b);
+    assert_eq!(g.view(count), 2);
+    *g.state_mut(a) = 3;
+    g.stabilize(&mut pool);
+    assert_eq!((g.stats().last_cone, g.stats().last_skipped), (2, 1));
+    assert_eq!(g.view(count), 2);
+    *g.state_mut(a) = 4;
+    g.stabilize(&mut pool);
+    assert_eq!((g.stats().last_cone, g.stats().last_skipped), (3, 0));
+    assert_eq!(g.view(count), 10);
+
+    let mut b = GraphBuilder::new();
+    let u = b.push_source(Source::new(()));
+    let units = b.push(CountUnits, [*u, *u, *u]);
+    let mut g = Graph::from_builder(b);
+    assert_eq!(g.view(units), 3);
+    *g.state_mut(u) = ();
+    g.stabilize(&mut pool);
+    assert_eq!((g.stats().last_cone, g.stats().last_skipped), (2, 0));
+}
+
+#[flowgraph::segment_fn]
+fn count_units(xs: &[()]) -> usize {
+    xs.len()
+}

@@ -35,14 +35,19 @@ pub(crate) struct Edge {
     pub(crate) aux: u32,
 }
 
-/// `Edge::aux` of a copy that always wakes its consumer.
-pub(crate) const WAKE_ALWAYS: u32 = u32::MAX;
+/// `Edge::aux` of a copy that always wakes its consumer: `i32::MIN`, which
+/// is never the offset of a flag (see [`flag_offset`]).
+pub(crate) const WAKE_ALWAYS: u32 = i32::MIN as u32;
 
 /// The `Edge::aux` of a copy from the value at `value` that wakes when the
 /// flag at `flag` (offsets in the same leaf) is set: their signed distance,
-/// stored as `u32` (never `WAKE_ALWAYS`: a leaf is far smaller than 4 GiB).
+/// stored as `u32` (negative when the flag comes first, e.g. `(bool, u8)`;
+/// never `WAKE_ALWAYS`: a leaf is far smaller than 2 GiB).
 fn flag_offset(flag: usize, value: usize) -> u32 {
-    let d = i32::try_from(flag as isize - value as isize).expect("payload leaf larger than 2 GiB");
+    let d = i32::try_from(flag as isize - value as isize)
+        .ok()
+        .filter(|&d| d != i32::MIN)
+        .expect("payload leaf larger than 2 GiB");
     d as u32
 }
 
