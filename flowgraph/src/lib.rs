@@ -40,7 +40,9 @@ pub mod typed;
 ///   inputs), unless its result type is `Notify<T>`.
 /// - Elided lifetimes all name the generation's lifetime, so a result `&T`
 ///   may borrow from the state or be forwarded from any `&T` input. This is
-///   the only change made to the function's signature.
+///   the only change made to the function's signature. A reference to a
+///   local is rustc's own error (E0515, which the macro cannot annotate):
+///   keep the value in a `#[state]` and return a reference into it.
 /// - A path type with a lifetime argument, `QuoteValues<'_>`, is the
 ///   payload of a [`#[derive(Interface)]`](Interface) struct, and maps to
 ///   that interface (its flags are the function's to read and set).
