@@ -43,19 +43,24 @@ pub(crate) fn run<H: Hook>(
     }
     let mut current = u32::MAX;
     let (mut ran, mut touched, mut woken) = (0usize, 0usize, 0usize);
+    let mut clock = timed.map(|_| CostModel::start());
     let result = catch_unwind(AssertUnwindSafe(|| {
         while let Some(u) = frontier.pop() {
             current = u;
             let mark = hook.start();
-            let clock = timed.map(|_| CostModel::start());
             // SAFETY: every producer that writes `u`'s inputs has a smaller
             // id and already ran (ids are topological; the frontier pops the
             // smallest, and only nodes that ran push larger ids), so its
             // inputs are complete; we are alone. A scheduled node counts as
             // run for its consumers' stale-flag check.
             unsafe { t.exec(u, false, Some(marks)) };
-            if let (Some(cost), Some(clock)) = (timed, clock) {
-                cost.record(u, clock);
+            if let (Some(cost), Some(last)) = (timed, clock.as_mut()) {
+                // One clock read per node: a node's time runs from the
+                // previous node's end, the engine's steps between them
+                // included (they are part of what running it costs).
+                let now = CostModel::start();
+                cost.record_between(u, *last, now);
+                *last = now;
             }
             hook.done(u, mark);
             ran += 1;
