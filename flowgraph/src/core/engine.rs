@@ -248,34 +248,23 @@ impl Engine {
         let timed = self.cost.timed(threads, self.stats.generations);
         self.marks.next_generation();
         #[cfg(test)]
-        if self.force_parallel {
+        let forced = self.force_parallel;
+        #[cfg(not(test))]
+        let forced = false;
+        let parallel = if forced {
             self.par
                 .mark_cone(&self.t, &self.marks, &self.dirty, &self.cost);
-            let outcome = self.par.run(
-                &self.t,
-                &self.marks,
-                self.dirty.len(),
-                pool,
-                self.prune,
-                hook,
-                self.ranks.keys(),
-                None,
-            );
-            for &s in &self.dirty {
-                self.source[s as usize] = IDLE;
-            }
-            self.dirty.clear();
-            assert!(outcome.panic.is_none());
-            return;
-        }
-        let parallel = self.cost.may_repay(threads, &self.dirty) && {
-            let (cone, cone_ns) = self
-                .par
-                .mark_cone(&self.t, &self.marks, &self.dirty, &self.cost);
-            self.cost.cone_repays(&self.dirty, cone, cone_ns) || {
-                // The cone was marked but does not repay: start afresh.
-                self.marks.next_generation();
-                false
+            true
+        } else {
+            self.cost.may_repay(threads, &self.dirty) && {
+                let (cone, cone_ns) =
+                    self.par
+                        .mark_cone(&self.t, &self.marks, &self.dirty, &self.cost);
+                self.cost.cone_repays(&self.dirty, cone, cone_ns) || {
+                    // The cone was marked but does not repay: start afresh.
+                    self.marks.next_generation();
+                    false
+                }
             }
         };
         let timing = timed.then_some(&self.cost);
