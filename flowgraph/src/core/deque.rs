@@ -3,11 +3,12 @@
 //!
 //! The owner pushes and pops at the bottom (LIFO); thieves take the top
 //! (FIFO, the oldest entry). Each node of a batch is pushed at most once, to
-//! one deque, so a buffer of the batch's node count never fills and a slot
-//! is written at most once per batch: a thief that reads a slot never races
-//! with a write to it. Slots are `AtomicU32`s all the same (`Relaxed`; the
-//! `Release` store of `bottom` publishes them), so no access is a data race
-//! in the language's sense either.
+//! one deque, so a buffer of the batch's node count never fills. The owner
+//! rewrites a slot only after popping it, when `top` is past it or the pop
+//! won the compare-and-swap on it, so no thief still takes that slot's old
+//! value. Slots are `AtomicU32`s all the same (`Relaxed`; the `Release`
+//! store of `bottom` publishes them), so no access is a data race in the
+//! language's sense either.
 //!
 //! `reset` (between batches) empties the deque and grows its buffer; the
 //! pool calls it only while no other thread may touch the buffer (see the
