@@ -4,9 +4,10 @@
 //! The owner pushes and pops at the bottom (LIFO); thieves take the top
 //! (FIFO, the oldest entry). Each node of a batch is pushed at most once, to
 //! one deque, so a buffer of the batch's node count never fills. The owner
-//! rewrites a slot only after popping it, when `top` is past it or the pop
-//! won the compare-and-swap on it, so no thief still takes that slot's old
-//! value. Slots are `AtomicU32`s all the same (`Relaxed`; the `Release`
+//! rewrites a slot only after popping it (a pop and a later push), and a
+//! thief takes slot `top` only when its compare-and-swap on `top` wins, so
+//! an entry a pop took is never also stolen (the last one is raced for by
+//! that same compare-and-swap). Slots are `AtomicU32`s all the same (`Relaxed`; the `Release`
 //! store of `bottom` publishes them), so no access is a data race in the
 //! language's sense either.
 //!
