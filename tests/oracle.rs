@@ -622,6 +622,9 @@ struct Size {
     /// Nodes that spin, in percent, and for how long.
     heavy_percent: u64,
     spin: Duration,
+    /// Every generation pokes every source (the same poked set, so the
+    /// parallel scheduler runs the cone it marked before).
+    poke_all: bool,
 }
 
 fn build(rng: &mut Rng, size: Size) -> Case {
@@ -849,7 +852,11 @@ fn run_seed(seed: u64, pool: &mut Pool, size: Size) -> u64 {
     let mut case = build(&mut rng, size);
     case.check(0);
     for generation in 1..=size.generations {
-        let percent = [0, 10, 30, 70, 100][rng.below(5)];
+        let percent = if size.poke_all {
+            100
+        } else {
+            [0, 10, 30, 70, 100][rng.below(5)]
+        };
         let mut poked = Vec::new();
         for &(node, h) in &case.sources {
             if !rng.chance(percent) {
@@ -895,6 +902,7 @@ fn light() -> Size {
             generations: 8,
             heavy_percent: 0,
             spin: Duration::ZERO,
+            poke_all: false,
         }
     } else {
         full_light()
@@ -908,6 +916,7 @@ fn full_light() -> Size {
         generations: 80,
         heavy_percent: 0,
         spin: Duration::ZERO,
+        poke_all: false,
     }
 }
 
@@ -921,6 +930,7 @@ fn heavy() -> Size {
             generations: 6,
             heavy_percent: 0,
             spin: Duration::ZERO,
+            poke_all: false,
         }
     } else {
         Size {
@@ -929,6 +939,7 @@ fn heavy() -> Size {
             generations: 40,
             heavy_percent: 90,
             spin: Duration::from_micros(3),
+            poke_all: false,
         }
     }
 }
@@ -990,6 +1001,36 @@ fn oracle_2_threads() {
 #[test]
 fn oracle_4_threads() {
     oracle(4);
+}
+
+/// The same sources poked in every generation, with values that sometimes
+/// change and sometimes do not: the parallel scheduler reuses the cone it
+/// marked, while which nodes run and which are cut changes every time.
+#[test]
+fn oracle_same_pokes_every_generation() {
+    let _dog = Watchdog::arm("oracle_same_pokes_every_generation", 120);
+    let size = Size {
+        poke_all: true,
+        ..heavy()
+    };
+    let mut pool = Pool::new(2);
+    let mut parallel = 0;
+    for seed in seeds(3) {
+        let r = catch_unwind(AssertUnwindSafe(|| run_seed(seed, &mut pool, size)));
+        match r {
+            Ok(p) => parallel += p,
+            Err(e) => {
+                eprintln!(
+                    "oracle: same pokes, seed {seed} failed on 2 threads; \
+                     rerun with ORACLE_SEED={seed}"
+                );
+                std::panic::resume_unwind(e);
+            }
+        }
+    }
+    if !cfg!(miri) {
+        assert!(parallel > 0, "never took the parallel path");
+    }
 }
 
 /// The interpreter itself must see cut notifications and passthroughs, or the
@@ -1059,6 +1100,7 @@ fn oracle_large_graphs() {
         generations,
         heavy_percent: 0,
         spin: Duration::ZERO,
+        poke_all: false,
     };
     let heavy = Size {
         heavy_percent: 30,

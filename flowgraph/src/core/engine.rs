@@ -95,6 +95,7 @@ impl Engine {
             user[node as usize] = p;
         }
         let ranks = Ranks::new(&t, &cost, user);
+        let par = Parallel::new(&t);
         let mut source = vec![NOT_SOURCE; n];
         for &s in sources {
             source[s as usize] = IDLE;
@@ -103,7 +104,7 @@ impl Engine {
             t,
             marks: Marks::new(n),
             frontier: Frontier::new(n),
-            par: Parallel::new(n),
+            par,
             dirty: Vec::new(),
             source,
             guard: ReadGuard::default(),
@@ -251,7 +252,11 @@ impl Engine {
         let forced = self.force_parallel;
         #[cfg(not(test))]
         let forced = false;
-        let parallel = if forced {
+        let parallel = if (forced || threads > 1) && self.par.is_marked_for(&self.dirty) {
+            // The last parallel generation had the same poked sources and
+            // estimates: its cone is still marked, and still repays.
+            true
+        } else if forced {
             self.par
                 .mark_cone(&self.t, &self.marks, &self.dirty, &self.cost);
             true
@@ -267,6 +272,9 @@ impl Engine {
                 }
             }
         };
+        if parallel {
+            self.par.keep_for(&self.dirty);
+        }
         let timing = timed.then_some(&self.cost);
         let outcome: Outcome = if parallel {
             self.stats.parallel_generations += 1;
@@ -297,6 +305,7 @@ impl Engine {
         if timed {
             self.cost.refresh();
             self.ranks_stale = true;
+            self.par.forget();
         }
         for &s in &self.dirty {
             self.source[s as usize] = IDLE;

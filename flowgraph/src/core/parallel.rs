@@ -4,17 +4,35 @@
 //! producer *woke* it, and is skipped otherwise; either way it counts down
 //! its own consumers, so the batch settles.
 //!
+//! # One word per node, and a cone that stays marked
+//!
+//! Each node has one `AtomicU64` slot: its low half is the countdown of the
+//! current cone (in-cone producers not finished yet) with three bits the
+//! producers set — `TOUCHED` (one ran), `WOKEN` (one ran and its inputs are
+//! not quiet), `CLEAR` (some input flag may be stale: a producer in the cone
+//! did not run, or one is outside the cone) — and its high half is the value
+//! the low half starts from. So an edge costs one cache line, the
+//! consumer's, besides the payload it copies. The producer whose countdown
+//! reaches zero restores the low half from the high half (no one else
+//! touches the slot for the rest of the batch) and hands the three bits to
+//! whichever thread runs the node inside its *job*: the node id with the
+//! same bits on top. After a batch, every slot of the cone is therefore
+//! ready for the next one: a generation with the same poked sources and
+//! estimates skips marking altogether, which would otherwise be serial work
+//! in every generation.
+//!
 //! Priorities: the successors a node makes ready are handed to the pool
 //! sorted by their rank (`rank.rs`), lowest first, so the pool runs the
 //! highest next; the roots are sorted highest first.
 //!
-//! Orderings: a producer sets its consumer's wake bits (`Relaxed`) before
-//! its `AcqRel` countdown; the thread whose countdown reaches zero therefore
-//! sees every producer's scatter and wake bits (the countdowns form one
-//! release sequence).
+//! Orderings: a producer sets its consumer's bits (`Relaxed`) before its
+//! `AcqRel` countdown; the thread whose countdown reaches zero therefore
+//! sees every producer's scatter and bits (the countdowns form one release
+//! sequence), and passes them on with the job (through the deque's own
+//! synchronization, or on the same thread).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use crate::core::cost::CostModel;
@@ -25,32 +43,84 @@ use crate::core::tables::Tables;
 use crate::core::unwind::{drop_payload, Caught};
 use crate::export::hook::Hook;
 
-/// Wake bits: a producer that ran wrote the node's inputs.
-const TOUCHED: u8 = 1;
-/// Wake bits: some input is not quiet; the node runs.
-const WOKEN: u8 = 2;
+/// A slot's (and a job's) node count or id bits.
+const COUNT: u64 = (1 << 29) - 1;
+/// Some input flag may be stale: clear them before the compute.
+const CLEAR: u64 = 1 << 29;
+/// A producer that ran wrote the node's inputs.
+const TOUCHED: u64 = 1 << 30;
+/// Some input is not quiet; the node runs.
+const WOKEN: u64 = 1 << 31;
+/// The bits a job carries above its node id.
+const BITS: u64 = CLEAR | TOUCHED | WOKEN;
+/// The low half of a slot.
+const LOW: u64 = u32::MAX as u64;
 
-/// The parallel scheduler's per-node counters and its cone.
+/// The most nodes a graph may hold: a job keeps its bits above the id.
+pub(crate) const MAX_NODES: usize = COUNT as usize + 1;
+
+/// The parallel scheduler's per-node slots and its cone.
 pub(crate) struct Parallel {
-    pending: Vec<AtomicU32>,
-    wake: Vec<AtomicU8>,
+    /// Per node: countdown and bits (low half), starting value (high half).
+    slots: Vec<AtomicU64>,
+    /// Per node: its producers in the whole graph.
+    producers: Vec<u32>,
+    /// The marked cone, poked sources first.
     cone: Vec<u32>,
+    /// The jobs of the poked sources, highest priority first.
+    roots: Vec<u32>,
+    /// The poked sources whose cone is marked and ready to run, if the
+    /// marking is still valid (same estimates since).
+    marked_for: Vec<u32>,
+    marked: bool,
 }
 
 impl Parallel {
-    pub(crate) fn new(n: usize) -> Parallel {
+    /// # Panics
+    /// If the graph holds more than [`MAX_NODES`] nodes.
+    pub(crate) fn new(t: &Tables) -> Parallel {
+        let n = t.nodes.len();
+        assert!(
+            n <= MAX_NODES,
+            "flowgraph: a graph holds at most {MAX_NODES} nodes (this one has {n})"
+        );
+        let mut producers = vec![0_u32; n];
+        for s in &t.succs {
+            producers[s.node as usize] += 1;
+        }
         Parallel {
-            pending: (0..n).map(|_| AtomicU32::new(0)).collect(),
-            wake: (0..n).map(|_| AtomicU8::new(0)).collect(),
+            slots: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            producers,
             // Sized up front: the first parallel generation allocates nothing.
             cone: Vec::with_capacity(n),
+            roots: Vec::new(),
+            marked_for: Vec::new(),
+            marked: false,
         }
     }
 
+    /// Whether the cone of `dirty` is still marked from the last parallel
+    /// generation, so that this one can run it as it is.
+    pub(crate) fn is_marked_for(&self, dirty: &[u32]) -> bool {
+        self.marked && self.marked_for == dirty
+    }
+
+    /// Keeps the cone just marked for `dirty` for later generations.
+    pub(crate) fn keep_for(&mut self, dirty: &[u32]) {
+        self.marked_for.clear();
+        self.marked_for.extend_from_slice(dirty);
+        self.marked = true;
+    }
+
+    /// Forgets the kept cone: the estimates it was chosen by changed.
+    pub(crate) fn forget(&mut self) {
+        self.marked = false;
+    }
+
     /// Marks the static cone of `dirty` in a generation of `marks` just
-    /// started: collects it and counts each node's producers inside it.
-    /// Returns its size and the sum of its nodes' capped cost estimates, in
-    /// ns.
+    /// started: collects it and sets each node's slot from its producers
+    /// inside it. Returns its size and the sum of its nodes' capped cost
+    /// estimates, in ns.
     pub(crate) fn mark_cone(
         &mut self,
         t: &Tables,
@@ -58,11 +128,11 @@ impl Parallel {
         dirty: &[u32],
         cost: &CostModel,
     ) -> (usize, f64) {
+        self.marked = false;
         self.cone.clear();
         for &s in dirty {
             marks.touch(s);
-            *self.pending[s as usize].get_mut() = 0;
-            *self.wake[s as usize].get_mut() = WOKEN;
+            *self.slots[s as usize].get_mut() = 0;
             self.cone.push(s);
         }
         let (mut i, mut ns) = (0, 0_u64);
@@ -73,12 +143,18 @@ impl Parallel {
             for s in t.succ_edges(u).0 {
                 let v = s.node as usize;
                 if marks.touch(s.node) {
-                    *self.pending[v].get_mut() = 0;
-                    *self.wake[v].get_mut() = 0;
+                    *self.slots[v].get_mut() = 0;
                     self.cone.push(s.node);
                 }
-                *self.pending[v].get_mut() += 1;
+                *self.slots[v].get_mut() += 1;
             }
+        }
+        for &v in &self.cone {
+            let slot = self.slots[v as usize].get_mut();
+            let inside = *slot;
+            let outside = inside < u64::from(self.producers[v as usize]);
+            let start = inside | if outside { CLEAR } else { 0 };
+            *slot = start << 32 | start;
         }
         (self.cone.len(), ns as f64)
     }
@@ -100,17 +176,21 @@ impl Parallel {
         timed: Option<&CostModel>,
     ) -> Outcome {
         let nodes = self.cone.len();
-        // The cone starts with the poked sources.
-        let roots = &mut self.cone[..roots];
+        // The cone starts with the poked sources, which no producer counts
+        // down: their jobs carry `WOKEN` from the start.
+        self.roots.clear();
+        let woken = WOKEN as u32;
+        self.roots
+            .extend(self.cone[..roots].iter().map(|&s| s | woken));
         if let Some(keys) = keys {
-            roots.sort_unstable_by_key(|&v| std::cmp::Reverse(keys[v as usize]));
+            self.roots
+                .sort_unstable_by_key(|&j| std::cmp::Reverse(keys[(j & COUNT as u32) as usize]));
         }
         let batch = ConeBatch {
             t,
             hook,
             marks,
-            pending: &self.pending,
-            wake: &self.wake,
+            slots: &self.slots,
             prune,
             keys,
             timed,
@@ -119,7 +199,7 @@ impl Parallel {
             poisoned: AtomicBool::new(false),
             panics: Mutex::new(Vec::new()),
         };
-        pool.run(&batch, roots, nodes, self.pending.len());
+        pool.run(&batch, &self.roots, nodes, self.slots.len());
         // The batch has settled: no thread touches it any more.
         let mut panics = batch.panics.into_inner().unwrap_or_else(|e| e.into_inner());
         let panic = (!panics.is_empty()).then(|| panics.swap_remove(0));
@@ -140,8 +220,7 @@ struct ConeBatch<'e, H> {
     hook: &'e H,
     /// Marks of this generation: a node is marked run as it starts.
     marks: &'e Marks,
-    pending: &'e [AtomicU32],
-    wake: &'e [AtomicU8],
+    slots: &'e [AtomicU64],
     prune: bool,
     /// Priority keys, by node id (`None`: no ordering).
     keys: Option<&'e [u64]>,
@@ -154,18 +233,23 @@ struct ConeBatch<'e, H> {
 }
 
 impl<H: Hook> Batch for ConeBatch<'_, H> {
-    fn run(&self, u: u32, ready: &mut Vec<u32>) -> Option<bool> {
+    fn run(&self, job: u32, ready: &mut Vec<u32>) -> Option<bool> {
         let t = self.t;
-        let wake = self.wake[u as usize].load(Ordering::Relaxed);
-        let ran = wake & WOKEN != 0 && !self.poisoned.load(Ordering::Relaxed) && {
+        let (u, bits) = (job & COUNT as u32, u64::from(job) & BITS);
+        let ran = bits & WOKEN != 0 && !self.poisoned.load(Ordering::Relaxed) && {
             self.marks.schedule(u);
+            // Stale flags are cleared only when a producer may have left
+            // them: one in the cone that did not run, or one outside it.
+            let clear = (bits & CLEAR != 0).then_some(self.marks);
             let r = catch_unwind(AssertUnwindSafe(|| {
                 let mark = self.hook.start();
                 let clock = self.timed.map(|_| CostModel::start());
                 // SAFETY: `u`'s countdown reached zero (or it is a root), so
                 // all its producers in the cone finished scattering (AcqRel
-                // below), and only this thread runs `u`.
-                unsafe { t.exec(u, false, Some(self.marks)) };
+                // below), and only this thread runs `u`. Without `clear`,
+                // every producer of `u` ran this generation and wrote its
+                // flags, so none is stale.
+                unsafe { t.exec(u, false, clear) };
                 if let (Some(cost), Some(clock)) = (self.timed, clock) {
                     cost.record(u, clock);
                 }
@@ -184,7 +268,7 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
         };
         let outcome = if ran {
             Some(true)
-        } else if wake == TOUCHED {
+        } else if bits & (TOUCHED | WOKEN) == TOUCHED {
             self.hook.skip(u);
             Some(false)
         } else {
@@ -192,23 +276,37 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
         };
         let first = ready.len();
         // A node that did not run (skipped, or after a panic) scatters
-        // nothing, but the countdowns still drain so the batch settles.
+        // nothing and leaves its consumers' flags stale, but the countdowns
+        // still drain so the batch settles.
         let (succs, mut e) = t.succ_edges(u);
         for s in succs {
-            if ran {
+            let set = if ran {
                 // SAFETY: single writer: only `u` writes these destinations,
                 // and their consumer waits for the countdown below.
                 let woken = unsafe { t.scatter(s, &mut e) } || !self.prune;
-                let bits = if woken { TOUCHED | WOKEN } else { TOUCHED };
-                self.wake[s.node as usize].fetch_or(bits, Ordering::Relaxed);
-            }
-            if self.pending[s.node as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
-                ready.push(s.node);
+                if woken {
+                    TOUCHED | WOKEN
+                } else {
+                    TOUCHED
+                }
+            } else {
+                CLEAR
+            };
+            let slot = &self.slots[s.node as usize];
+            // The first access takes the line for writing; the countdown
+            // then finds it in this core's cache.
+            slot.fetch_or(set, Ordering::Relaxed);
+            let before = slot.fetch_sub(1, Ordering::AcqRel);
+            if before & COUNT == 1 {
+                // The last producer: no one else touches the slot in this
+                // batch. Restore it for the next generation of this cone.
+                slot.store((before & !LOW) | before >> 32, Ordering::Relaxed);
+                ready.push(s.node | (before & BITS) as u32);
             }
         }
         // Lowest first: the pool runs the last one next.
         if let Some(keys) = self.keys {
-            ready[first..].sort_unstable_by_key(|&v| keys[v as usize]);
+            ready[first..].sort_unstable_by_key(|&j| keys[(j & COUNT as u32) as usize]);
         }
         outcome
     }
