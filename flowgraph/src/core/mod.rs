@@ -98,6 +98,7 @@ mod node;
 pub(crate) mod par;
 mod parallel;
 mod pool;
+mod prefetch;
 mod rank;
 mod serial;
 mod tables;

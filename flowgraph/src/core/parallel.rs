@@ -38,6 +38,7 @@ use std::sync::Mutex;
 use crate::core::cost::CostModel;
 use crate::core::marks::Marks;
 use crate::core::pool::{Batch, Pool};
+use crate::core::prefetch;
 use crate::core::serial::Outcome;
 use crate::core::tables::Tables;
 use crate::core::unwind::{drop_payload, Caught};
@@ -55,6 +56,9 @@ const WOKEN: u64 = 1 << 31;
 const BITS: u64 = CLEAR | TOUCHED | WOKEN;
 /// The low half of a slot.
 const LOW: u64 = u32::MAX as u64;
+
+/// Consumers handled together: their copies first, then their countdowns.
+const CHUNK: usize = 8;
 
 /// The most nodes a graph may hold: a job keeps its bits above the id.
 pub(crate) const MAX_NODES: usize = COUNT as usize + 1;
@@ -236,7 +240,14 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
     fn run(&self, job: u32, ready: &mut Vec<u32>) -> Option<bool> {
         let t = self.t;
         let (u, bits) = (job & COUNT as u32, u64::from(job) & BITS);
+        let (succs, e) = t.succ_edges(u);
         let ran = bits & WOKEN != 0 && !self.poisoned.load(Ordering::Relaxed) && {
+            // What the scatter reads after the compute: its consumers and
+            // the first edges.
+            prefetch::read(succs.as_ptr());
+            let edges = t.edges.as_ptr().wrapping_add(e as usize);
+            prefetch::read(edges);
+            prefetch::read(edges.cast::<u8>().wrapping_add(64));
             self.marks.schedule(u);
             // Stale flags are cleared only when a producer may have left
             // them: one in the cone that did not run, or one outside it.
@@ -278,30 +289,36 @@ impl<H: Hook> Batch for ConeBatch<'_, H> {
         // A node that did not run (skipped, or after a panic) scatters
         // nothing and leaves its consumers' flags stale, but the countdowns
         // still drain so the batch settles.
-        let (succs, mut e) = t.succ_edges(u);
-        for s in succs {
-            let set = if ran {
-                // SAFETY: single writer: only `u` writes these destinations,
-                // and their consumer waits for the countdown below.
-                let woken = unsafe { t.scatter(s, &mut e) } || !self.prune;
-                if woken {
-                    TOUCHED | WOKEN
-                } else {
-                    TOUCHED
+        let mut e = e;
+        // In chunks, first every copy, then every countdown: the copies'
+        // cache misses overlap, where a locked instruction after each copy
+        // would wait for it.
+        for chunk in succs.chunks(CHUNK) {
+            let mut set = [CLEAR; CHUNK];
+            for (s, set) in chunk.iter().zip(&mut set) {
+                prefetch::write(&self.slots[s.node as usize]);
+                prefetch::read(&t.nodes[s.node as usize]);
+                if ran {
+                    // SAFETY: single writer: only `u` writes these
+                    // destinations, and their consumer waits for the
+                    // countdown below.
+                    let woken = unsafe { t.scatter(s, &mut e) } || !self.prune;
+                    *set = if woken { TOUCHED | WOKEN } else { TOUCHED };
                 }
-            } else {
-                CLEAR
-            };
-            let slot = &self.slots[s.node as usize];
-            // The first access takes the line for writing; the countdown
-            // then finds it in this core's cache.
-            slot.fetch_or(set, Ordering::Relaxed);
-            let before = slot.fetch_sub(1, Ordering::AcqRel);
-            if before & COUNT == 1 {
-                // The last producer: no one else touches the slot in this
-                // batch. Restore it for the next generation of this cone.
-                slot.store((before & !LOW) | before >> 32, Ordering::Relaxed);
-                ready.push(s.node | (before & BITS) as u32);
+            }
+            for (s, &set) in chunk.iter().zip(&set) {
+                let slot = &self.slots[s.node as usize];
+                // The first access takes the line for writing; the
+                // countdown then finds it in this core's cache.
+                slot.fetch_or(set, Ordering::Relaxed);
+                let before = slot.fetch_sub(1, Ordering::AcqRel);
+                if before & COUNT == 1 {
+                    // The last producer: no one else touches the slot in
+                    // this batch. Restore it for the next generation of
+                    // this cone.
+                    slot.store((before & !LOW) | before >> 32, Ordering::Relaxed);
+                    ready.push(s.node | (before & BITS) as u32);
+                }
             }
         }
         // Lowest first: the pool runs the last one next.

@@ -19,8 +19,8 @@
 //! only for threads that go to sleep. An idle thread first spins (bounded,
 //! with [`Backoff`], for [`SPIN`]), so that back-to-back generations and the
 //! gaps between a node and its successors do not pay a futex wake-up.
-//! Counts of finished nodes are kept per chain and added to the shared
-//! countdown once per chain, not once per node.
+//! Counts of finished nodes are kept per thread and added to the shared
+//! countdown when the thread runs out of work, not once per node or chain.
 //!
 //! # Protocol: why no thread touches a batch after the caller returns
 //!
@@ -75,7 +75,8 @@ use crate::core::unwind::AbortOnUnwind;
 
 /// One batch of work, shared by every thread of the pool while it runs.
 pub(crate) trait Batch: Sync {
-    /// Runs `node` and appends the nodes it made ready to `ready`, in
+    /// Runs `job` (a node id, with what the batch keeps beside it) and
+    /// appends the jobs it made ready to `ready`, in
     /// increasing priority (the last one runs next, on this thread). Returns
     /// whether the node's compute ran (`Some(true)`), was skipped by a
     /// cutoff (`Some(false)`), or neither (after a panic).
@@ -83,10 +84,10 @@ pub(crate) trait Batch: Sync {
     /// Must not unwind: a batch lives on the publishing caller's stack and
     /// other threads may still be inside it. The pool enforces this with
     /// [`run_guarded`], which aborts the process if it does.
-    fn run(&self, node: u32, ready: &mut Vec<u32>) -> Option<bool>;
-    /// Adds what one thread's chain of nodes did: `ran` computes run and
-    /// `skipped` nodes skipped. Called once per chain, before the chain's
-    /// nodes are counted as finished.
+    fn run(&self, job: u32, ready: &mut Vec<u32>) -> Option<bool>;
+    /// Adds what one thread's stretch of work did: `ran` computes run and
+    /// `skipped` nodes skipped. Called once per stretch, before its nodes
+    /// are counted as finished.
     fn settle(&self, ran: usize, skipped: usize);
 }
 
@@ -202,12 +203,21 @@ impl Shared {
         // SAFETY: the caller of `work` is entered (or is the publisher), so
         // the batch outlives this call (protocol).
         let batch = unsafe { &*p.batch };
-        let mut any = false;
+        let mut done = Tally::default();
         while let Some(job) = self.find(p, me) {
-            run_chain(self, batch, job, &self.deques[me], ready);
-            any = true;
+            run_chain(self, batch, job, &self.deques[me], ready, &mut done);
         }
-        any
+        // Counted once, when this thread runs out of work: one write to
+        // the shared counters per stretch of work, not per chain (a chain
+        // is a single node when nodes are independent).
+        if done.finished == 0 {
+            return false;
+        }
+        batch.settle(done.ran, done.skipped);
+        if self.remaining.fetch_sub(done.finished, Ordering::AcqRel) == done.finished {
+            self.notify();
+        }
+        true
     }
 
     /// The next node for thread `me`: its own deque (newest first), else a
@@ -466,29 +476,40 @@ impl Drop for Pool {
     }
 }
 
+/// What one thread finished and has not yet counted in the shared
+/// counters.
+#[derive(Default)]
+struct Tally {
+    finished: usize,
+    ran: usize,
+    skipped: usize,
+}
+
 /// Runs `job`, then keeps running the highest newly ready successor inline;
-/// the other successors go to this thread's deque. Counts the chain's nodes
-/// as finished at its end.
-fn run_chain(shared: &Shared, batch: &dyn Batch, job: u32, local: &Deque, ready: &mut Vec<u32>) {
+/// the other successors go to this thread's deque. Adds the chain's nodes
+/// to `done`.
+fn run_chain(
+    shared: &Shared,
+    batch: &dyn Batch,
+    job: u32,
+    local: &Deque,
+    ready: &mut Vec<u32>,
+    done: &mut Tally,
+) {
     let mut node = job;
-    let (mut finished, mut ran, mut skipped) = (0, 0, 0);
     loop {
         match run_guarded(batch, node, ready) {
-            Some(true) => ran += 1,
-            Some(false) => skipped += 1,
+            Some(true) => done.ran += 1,
+            Some(false) => done.skipped += 1,
             None => {}
         }
-        finished += 1;
+        done.finished += 1;
         let Some(next) = ready.pop() else { break };
         if !ready.is_empty() {
             ready.drain(..).for_each(|r| local.push(r));
             shared.notify();
         }
         node = next;
-    }
-    batch.settle(ran, skipped);
-    if shared.remaining.fetch_sub(finished, Ordering::AcqRel) == finished {
-        shared.notify();
     }
 }
 
