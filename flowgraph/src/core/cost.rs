@@ -26,6 +26,21 @@
 //!   that cross between cores). A serial decision is remembered for the same
 //!   set of poked sources until the estimates are refreshed, so a graph of
 //!   trivial nodes does not mark its cone every generation.
+//! - **Measured.** The estimates time computes, not what the parallel
+//!   scheduler adds around them (countdowns, cache lines crossing between
+//!   cores), and that depends on the graph's shape: at ~116 ns a node, two
+//!   threads gain 1.2× on a wavefront and lose on independent tasks. So
+//!   for a cone the estimates send to the pool at under
+//!   [`MEASURE_BELOW_NODE_NS`] per node, the wall time of each untimed
+//!   generation is measured (two clock reads per generation) and kept per
+//!   scheduler for the last set of poked sources: [`PHASE`] generations
+//!   run on the pool, as many serially, then the faster one runs, and the
+//!   other is tried again for two generations in every [`PROBE_CLOSE`] (in
+//!   every [`PROBE_FAR`] when they differ by more than a quarter), so a
+//!   graph that changes can change back. The first generation after a
+//!   switch is not counted: it pays for waking the workers or moving the
+//!   caches. Heavier cones use the pool without measuring: from ~350 ns a
+//!   node, it gained on every shape of the peer suite.
 //! - **Starting right.** Heavy build calls make the first generation
 //!   parallel; heavy computes behind cheap build calls are timed by the
 //!   first generation, so the second one is parallel.
@@ -47,6 +62,18 @@ const PARALLEL_MIN_CONE_NS: f64 = 40_000.0;
 /// (milliseconds, on a loaded machine) cannot tip a cone of trivial nodes
 /// onto the pool by itself.
 const NODE_CAP_NS: u32 = 40_000;
+/// From this estimated cost per node up, a cone the estimates send to the
+/// pool runs there without measuring which scheduler is faster.
+const MEASURE_BELOW_NODE_NS: f64 = 300.0;
+/// One generation in this many (of those measured for the same poked
+/// sources) tries the scheduler that measured slower, when the two are
+/// within a quarter of each other...
+const PROBE_CLOSE: u64 = 64;
+/// ...and one in this many when they are further apart.
+const PROBE_FAR: u64 = 1024;
+/// The first generations of a set of poked sources: this many on the
+/// pool, then this many serially, before choosing by their times.
+const PHASE: u64 = 3;
 /// The first generations are all timed: the first times the computes
 /// behind cheap build calls, the second may already use the pool.
 const WARM: u64 = 2;
@@ -66,6 +93,33 @@ pub(crate) struct CostModel {
     total_ns: f64,
     /// The last serial decision, for a fingerprint of the poked sources.
     serial_for: Option<u64>,
+    /// Measured generations of the last measured set of poked sources.
+    measured: Measured,
+}
+
+/// Wall times of the generations of one set of poked sources, per
+/// scheduler: moving averages in ns, 0 while not measured.
+#[derive(Default)]
+struct Measured {
+    /// Fingerprint of the poked sources.
+    key: u64,
+    serial_ns: f64,
+    parallel_ns: f64,
+    /// Generations chosen for this key so far.
+    seen: u64,
+    /// The scheduler chosen last.
+    last: Option<bool>,
+    /// The last choice switched scheduler: its time is not measured.
+    switched: bool,
+}
+
+/// What runs a generation the estimates send to the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Choice {
+    /// Run it on the pool (else serially).
+    pub(crate) parallel: bool,
+    /// Measure its wall time and pass it to [`CostModel::measured`].
+    pub(crate) measure: bool,
 }
 
 /// The cost of one clock read, in ns, measured once per process.
@@ -92,6 +146,7 @@ impl CostModel {
             est,
             total_ns: 0.0,
             serial_for: None,
+            measured: Measured::default(),
         };
         m.refresh();
         m
@@ -132,6 +187,76 @@ impl CostModel {
             self.serial_for = Some(fingerprint(dirty));
         }
         repays
+    }
+
+    /// Chooses the scheduler for a generation with poked sources `dirty`
+    /// whose cone the estimates send to the pool, at `ns_per_node` of
+    /// estimated work per node; `timed` generations (slowed by their clock
+    /// reads) are not measured.
+    pub(crate) fn choose(&mut self, dirty: &[u32], ns_per_node: f64, timed: bool) -> Choice {
+        if ns_per_node >= MEASURE_BELOW_NODE_NS {
+            return Choice {
+                parallel: true,
+                measure: false,
+            };
+        }
+        let key = fingerprint(dirty);
+        let m = &mut self.measured;
+        if m.key != key || m.seen == 0 {
+            *m = Measured {
+                key,
+                ..Measured::default()
+            };
+        }
+        m.seen += 1;
+        let parallel = if m.seen <= PHASE {
+            // The pool first, as the estimates say; then serially.
+            true
+        } else if m.seen <= 2 * PHASE {
+            false
+        } else if m.parallel_ns == 0.0 || m.serial_ns == 0.0 {
+            // Not measured yet (timed generations are not): keep trying.
+            m.parallel_ns == 0.0
+        } else {
+            let faster = m.parallel_ns <= m.serial_ns;
+            let ratio = m.parallel_ns / m.serial_ns;
+            let every = if (0.8..=1.25).contains(&ratio) {
+                PROBE_CLOSE
+            } else {
+                PROBE_FAR
+            };
+            // A probe is two generations: the first after a switch is not
+            // measured (wake-ups, caches).
+            faster != (m.seen % every < 2)
+        };
+        m.switched = m.last != Some(parallel);
+        m.last = Some(parallel);
+        Choice {
+            parallel,
+            measure: !timed,
+        }
+    }
+
+    /// Folds the wall time of a generation chosen by [`CostModel::choose`]
+    /// with `measure` into the last key's average for its scheduler; the
+    /// first generation after a switch of scheduler is left out (it pays
+    /// for waking the workers or moving the caches, not a steady state).
+    pub(crate) fn measured(&mut self, parallel: bool, ns: f64) {
+        let m = &mut self.measured;
+        if m.switched {
+            return;
+        }
+        let avg = if parallel {
+            &mut m.parallel_ns
+        } else {
+            &mut m.serial_ns
+        };
+        let ns = ns.max(1.0);
+        *avg = if *avg == 0.0 {
+            ns
+        } else {
+            0.75 * *avg + 0.25 * ns
+        };
     }
 
     /// A timer for one node of a timed generation.
@@ -185,4 +310,91 @@ fn fingerprint(dirty: &[u32]) -> u64 {
     dirty.iter().fold(dirty.len() as u64, |h, &s| {
         (h ^ s as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The choices for one key, measuring `serial` and `parallel` ns.
+    fn run(m: &mut CostModel, n: usize, serial: f64, parallel: f64) -> Vec<bool> {
+        (0..n)
+            .map(|_| {
+                let c = m.choose(&[7], 200.0, false);
+                assert!(c.measure);
+                m.measured(c.parallel, if c.parallel { parallel } else { serial });
+                c.parallel
+            })
+            .collect()
+    }
+
+    #[test]
+    fn measures_both_then_runs_the_faster_and_probes_the_other() {
+        let phases = [true, true, true, false, false, false];
+        // Serial faster by more than a quarter: no probe this early.
+        let mut m = CostModel::new(&[0; 4]);
+        let c = run(&mut m, 300, 1000.0, 1500.0);
+        assert_eq!(c[..6], phases);
+        assert!(c[6..].iter().all(|&p| !p));
+        // Close times: the slower one is tried for two generations in 64.
+        let mut m = CostModel::new(&[0; 4]);
+        let c = run(&mut m, 300, 1000.0, 1100.0);
+        let probes: Vec<usize> = (6..300).filter(|&i| c[i]).collect();
+        // `seen` is the index + 1.
+        assert_eq!(probes, [63, 64, 127, 128, 191, 192, 255, 256]);
+        // A faster pool keeps the pool, probing serially.
+        let mut m = CostModel::new(&[0; 4]);
+        let c = run(&mut m, 300, 1000.0, 900.0);
+        let serial: Vec<usize> = (6..300).filter(|&i| !c[i]).collect();
+        assert_eq!(serial, [63, 64, 127, 128, 191, 192, 255, 256]);
+    }
+
+    #[test]
+    fn the_first_generation_after_a_switch_is_not_counted() {
+        let mut m = CostModel::new(&[0; 4]);
+        // A slow first generation on each scheduler changes nothing.
+        for (i, ns) in [9e9, 1500.0, 1500.0, 9e9, 1000.0, 1000.0]
+            .into_iter()
+            .enumerate()
+        {
+            let c = m.choose(&[7], 200.0, false);
+            assert_eq!(c.parallel, i < 3);
+            m.measured(c.parallel, ns);
+        }
+        assert_eq!(
+            (m.measured.parallel_ns, m.measured.serial_ns),
+            (1500.0, 1000.0)
+        );
+        assert!(!m.choose(&[7], 200.0, false).parallel);
+    }
+
+    #[test]
+    fn heavy_cones_and_timed_generations_are_not_measured() {
+        let mut m = CostModel::new(&[0; 4]);
+        let heavy = m.choose(&[1], MEASURE_BELOW_NODE_NS, false);
+        assert_eq!(
+            heavy,
+            Choice {
+                parallel: true,
+                measure: false
+            }
+        );
+        let timed = m.choose(&[1], 200.0, true);
+        assert_eq!(
+            timed,
+            Choice {
+                parallel: true,
+                measure: false
+            }
+        );
+    }
+
+    #[test]
+    fn another_key_starts_afresh() {
+        let mut m = CostModel::new(&[0; 4]);
+        run(&mut m, 10, 1000.0, 1500.0);
+        assert!(!m.choose(&[7], 200.0, false).parallel);
+        // A new set of poked sources: the pool first again.
+        assert!(m.choose(&[8], 200.0, false).parallel);
+    }
 }

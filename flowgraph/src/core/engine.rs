@@ -9,7 +9,7 @@
 
 use std::any::TypeId;
 
-use crate::core::cost::CostModel;
+use crate::core::cost::{Choice, CostModel};
 use crate::core::frontier::Frontier;
 use crate::core::guard::ReadGuard;
 use crate::core::layout::{LeafKind, LeafType};
@@ -131,6 +131,8 @@ impl Engine {
     /// Turns critical-path ranking on (the default) or off.
     pub(crate) fn set_ranking(&mut self, on: bool) {
         self.ranks.set_on(on);
+        // The kept cone's roots are sorted by the old keys.
+        self.par.forget();
     }
 
     /// With `on == false`, every consumer of a node that ran runs too (the
@@ -252,8 +254,10 @@ impl Engine {
         let forced = self.force_parallel;
         #[cfg(not(test))]
         let forced = false;
-        let parallel = if (forced || threads > 1) && self.par.is_marked_for(&self.dirty) {
-            // The last parallel generation had the same poked sources and
+        let kept = (forced || threads > 1) && self.par.is_marked_for(&self.dirty);
+        // Whether the estimates send this generation to the pool.
+        let candidate = if kept {
+            // The last such generation had the same poked sources and
             // estimates: its cone is still marked, and still repays.
             true
         } else if forced {
@@ -272,15 +276,31 @@ impl Engine {
                 }
             }
         };
-        if parallel {
+        let choice = if candidate && !forced {
+            self.cost.choose(&self.dirty, self.par.ns_per_node(), timed)
+        } else {
+            Choice {
+                parallel: candidate,
+                measure: false,
+            }
+        };
+        let parallel = choice.parallel;
+        if candidate {
+            // Marked, and left ready to run by a batch: kept for the next
+            // generation even if this one runs serially.
             self.par.keep_for(&self.dirty);
+            if !parallel && !kept {
+                // Serially after all: marking touched the marks.
+                self.marks.next_generation();
+            }
         }
+        if parallel && std::mem::take(&mut self.ranks_stale) {
+            self.ranks.recompute(&self.t, &self.cost);
+        }
+        let clock = choice.measure.then(CostModel::start);
         let timing = timed.then_some(&self.cost);
         let outcome: Outcome = if parallel {
             self.stats.parallel_generations += 1;
-            if std::mem::take(&mut self.ranks_stale) {
-                self.ranks.recompute(&self.t, &self.cost);
-            }
             self.par.run(
                 &self.t,
                 &self.marks,
@@ -302,6 +322,10 @@ impl Engine {
                 timing,
             )
         };
+        if let Some(clock) = clock {
+            self.cost
+                .measured(parallel, clock.elapsed().as_nanos() as f64);
+        }
         if timed {
             self.cost.refresh();
             self.ranks_stale = true;

@@ -77,6 +77,8 @@ pub(crate) struct Parallel {
     /// marking is still valid (same estimates since).
     marked_for: Vec<u32>,
     marked: bool,
+    /// The marked cone's estimated work per node, in ns.
+    ns_per_node: f64,
 }
 
 impl Parallel {
@@ -100,6 +102,7 @@ impl Parallel {
             roots: Vec::new(),
             marked_for: Vec::new(),
             marked: false,
+            ns_per_node: 0.0,
         }
     }
 
@@ -134,6 +137,7 @@ impl Parallel {
     ) -> (usize, f64) {
         self.marked = false;
         self.cone.clear();
+        self.roots.clear();
         for &s in dirty {
             marks.touch(s);
             *self.slots[s as usize].get_mut() = 0;
@@ -160,7 +164,13 @@ impl Parallel {
             let start = inside | if outside { CLEAR } else { 0 };
             *slot = start << 32 | start;
         }
+        self.ns_per_node = ns as f64 / self.cone.len().max(1) as f64;
         (self.cone.len(), ns as f64)
+    }
+
+    /// The estimated work per node of the cone marked last, in ns.
+    pub(crate) fn ns_per_node(&self) -> f64 {
+        self.ns_per_node
     }
 
     /// Runs the cone marked by `mark_cone` for the `roots` poked sources
@@ -182,13 +192,18 @@ impl Parallel {
         let nodes = self.cone.len();
         // The cone starts with the poked sources, which no producer counts
         // down: their jobs carry `WOKEN` from the start.
-        self.roots.clear();
-        let woken = WOKEN as u32;
-        self.roots
-            .extend(self.cone[..roots].iter().map(|&s| s | woken));
-        if let Some(keys) = keys {
+        // Sorted once per marking: the keys change only when the
+        // estimates do or ranking is switched, and then the cone is marked
+        // afresh.
+        if self.roots.is_empty() {
+            let woken = WOKEN as u32;
             self.roots
-                .sort_unstable_by_key(|&j| std::cmp::Reverse(keys[(j & COUNT as u32) as usize]));
+                .extend(self.cone[..roots].iter().map(|&s| s | woken));
+            if let Some(keys) = keys {
+                self.roots.sort_unstable_by_key(|&j| {
+                    std::cmp::Reverse(keys[(j & COUNT as u32) as usize])
+                });
+            }
         }
         let batch = ConeBatch {
             t,
