@@ -1,15 +1,18 @@
-//! One thread's deque of ready nodes: a Chase–Lev work-stealing deque
-//! without wrap-around or resizing during a batch.
+//! One thread's deque of ready nodes: a Chase–Lev work-stealing deque in a
+//! ring buffer that is not resized during a batch.
 //!
 //! The owner pushes and pops at the bottom (LIFO); thieves take the top
-//! (FIFO, the oldest entry). Each node of a batch is pushed at most once, to
-//! one deque, so a buffer of the batch's node count never fills. The owner
-//! rewrites a slot only after popping it (a pop and a later push), and a
-//! thief takes slot `top` only when its compare-and-swap on `top` wins, so
-//! an entry a pop took is never also stolen (the last one is raced for by
-//! that same compare-and-swap). Slots are `AtomicU32`s all the same (`Relaxed`; the `Release`
-//! store of `bottom` publishes them), so no access is a data race in the
-//! language's sense either.
+//! (FIFO, the oldest entry), one entry or a batch of them, each with its own
+//! compare-and-swap. A deque never holds more entries than the batch has
+//! nodes, which the ring is sized for, so a push never overwrites a live
+//! entry. The owner rewrites a slot only after it was popped or stolen,
+//! and a thief takes slot `top` only when its compare-and-swap on `top`
+//! wins, so an entry a pop took is never also stolen (the last one is raced
+//! for by that same compare-and-swap); a thief that read a slot rewritten
+//! meanwhile loses its compare-and-swap and drops what it read. Slots are
+//! `AtomicU32`s all the same (`Relaxed`; the `Release` store of `bottom`
+//! publishes them), so no access is a data race in the language's sense
+//! either.
 //!
 //! `reset` (between batches) empties the deque and grows its buffer; the
 //! pool calls it only while no other thread may touch the buffer (see the
@@ -51,7 +54,7 @@ impl Deque {
         }
     }
 
-    /// Empties the deque and makes room for `capacity` pushes.
+    /// Empties the deque and makes room for `capacity` entries at once.
     ///
     /// # Safety
     /// No other thread may access the deque's buffer during the call, nor
@@ -61,23 +64,26 @@ impl Deque {
         self.bottom.store(0, Ordering::Relaxed);
         // SAFETY: exclusive access to the buffer, by the caller's contract.
         let buf = unsafe { &mut *self.buf.get() };
+        let capacity = capacity.max(1).next_power_of_two();
         if buf.len() < capacity {
             *buf = (0..capacity).map(|_| AtomicU32::new(0)).collect();
         }
     }
 
-    fn buf(&self) -> &[AtomicU32] {
+    /// The slot of index `i` in the ring (its length is a power of two).
+    fn slot(&self, i: isize) -> &AtomicU32 {
         // SAFETY: the buffer is replaced only by `reset`, never while a
         // batch runs, which is the only time `push`, `pop` and `steal` run.
-        unsafe { &*self.buf.get() }
+        let buf = unsafe { &*self.buf.get() };
+        &buf[i as usize & (buf.len() - 1)]
     }
 
-    /// Pushes `x` at the bottom. Owner only; at most `capacity` pushes
-    /// between resets.
+    /// Pushes `x` at the bottom. Owner only; at most `capacity` entries at
+    /// once.
     #[inline]
     pub(crate) fn push(&self, x: u32) {
         let b = self.bottom.load(Ordering::Relaxed);
-        self.buf()[b as usize].store(x, Ordering::Relaxed);
+        self.slot(b).store(x, Ordering::Relaxed);
         self.bottom.store(b + 1, Ordering::Release);
     }
 
@@ -98,7 +104,7 @@ impl Deque {
             self.bottom.store(b + 1, Ordering::Release);
             return None;
         }
-        let x = self.buf()[b as usize].load(Ordering::Relaxed);
+        let x = self.slot(b).load(Ordering::Relaxed);
         if t == b {
             // The last entry: race the thieves for it.
             let won = self
@@ -120,7 +126,7 @@ impl Deque {
         if t >= b {
             return Steal::Empty;
         }
-        let x = self.buf()[t as usize].load(Ordering::Relaxed);
+        let x = self.slot(t).load(Ordering::Relaxed);
         match self
             .top
             .compare_exchange(t, t + 1, Ordering::SeqCst, Ordering::Relaxed)
@@ -128,6 +134,28 @@ impl Deque {
             Ok(_) => Steal::Success(x),
             Err(_) => Steal::Retry,
         }
+    }
+
+    /// Takes the oldest entry and then, one by one, up to half of what was
+    /// left after it (at most `max` more), pushing those onto `dest`, the
+    /// calling thread's own deque. The thief's compare-and-swaps then find
+    /// `top` in its own cache, and the owner's next pop meets one changed
+    /// `top` per batch instead of one per entry.
+    pub(crate) fn steal_batch(&self, dest: &Deque, max: usize) -> Steal {
+        let t = self.top.load(Ordering::Relaxed);
+        let b = self.bottom.load(Ordering::Relaxed);
+        let first = match self.steal() {
+            Steal::Success(x) => x,
+            other => return other,
+        };
+        let more = ((b - t - 1) / 2).clamp(0, max as isize);
+        for _ in 0..more {
+            match self.steal() {
+                Steal::Success(x) => dest.push(x),
+                _ => break,
+            }
+        }
+        Steal::Success(first)
     }
 
     /// Whether the deque looks empty (a hint: it may change at once).

@@ -285,11 +285,11 @@ impl Engine {
             }
         };
         let parallel = choice.parallel;
-        if candidate {
-            // Marked, and left ready to run by a batch: kept for the next
-            // generation even if this one runs serially.
+        if candidate && !kept {
+            // Marked (and left so by a batch): kept for the next generation
+            // even if this one runs serially.
             self.par.keep_for(&self.dirty);
-            if !parallel && !kept {
+            if !parallel {
                 // Serially after all: marking touched the marks.
                 self.marks.next_generation();
             }

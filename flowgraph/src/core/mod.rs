@@ -76,10 +76,13 @@
 //!   wire always wakes its consumer.
 //! - **Stale flags.** A node's input flags written by a producer that did
 //!   not run this generation (for a by-value group: its staging flags) are
-//!   cleared right before the node runs (never
-//!   before: a group output may forward its own input planes, so those
-//!   change only when the node runs). A node that does not run keeps its
-//!   outputs; its consumers read `false` from it.
+//!   cleared right before the node runs, never before: a group output may
+//!   forward its own input planes, so those change only when the node runs.
+//!   The parallel scheduler checks only nodes that may have such a
+//!   producer: a producer in the cone that did not run marks its consumers,
+//!   and a node with a producer outside the cone is marked with the cone. A
+//!   node that does not run keeps its outputs; its consumers read `false`
+//!   from it.
 //! - **Read guard / poison.** A read is refused while a pending poke can
 //!   reach the node (its static cone), and forever after a compute panicked
 //!   (downstream payloads may dangle).

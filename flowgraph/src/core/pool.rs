@@ -8,7 +8,9 @@
 //!
 //! Every thread has its own work-stealing deque of ready nodes
 //! (`deque.rs`): the owner pushes and pops at one end (LIFO), thieves take
-//! the other end (FIFO, the oldest entry). The thread that
+//! the other end (FIFO, the oldest entry, and up to half of the rest in one
+//! go, so that a wide fan-out is not handed over one entry at a time).
+//! The thread that
 //! finishes a node runs its highest-priority newly ready successor itself
 //! (no queue hop) and pushes the others in increasing priority, so its next
 //! pop is the next highest and what a thief takes is the lowest and oldest.
@@ -249,8 +251,14 @@ impl Shared {
         loop {
             let mut retry = false;
             for i in 1..n {
-                match self.deques[(me + i) % n].steal() {
-                    Steal::Success(job) => return Some(job),
+                match self.deques[(me + i) % n].steal_batch(local, STEAL_BATCH) {
+                    Steal::Success(job) => {
+                        if !local.is_empty() {
+                            // Part of a batch went to our deque.
+                            self.notify();
+                        }
+                        return Some(job);
+                    }
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
                 }
@@ -388,7 +396,7 @@ impl Pool {
         unsafe {
             *shared.current.get() = Some(p);
             for d in &shared.deques {
-                // Each node is pushed at most once, to one deque.
+                // A deque holds at most the batch's nodes at once.
                 d.reset(room.max(nodes));
             }
         }
@@ -512,6 +520,9 @@ fn run_chain(
         node = next;
     }
 }
+
+/// At most this many entries are stolen in one go, beyond the first.
+const STEAL_BATCH: usize = 32;
 
 /// Initial room in each thread's list of newly ready nodes.
 const READY_CAPACITY: usize = 256;
