@@ -9,12 +9,15 @@
 //!   heavy nodes among many trivial ones are therefore seen as such.
 //! - **Sampled.** A generation is *timed* when the pool has workers and it
 //!   is one of the first [`WARM`] generations or one in [`EVERY`] after
-//!   that. Only a timed generation reads the clock: once per node on the
-//!   serial scheduler (a node's time runs from the previous node's end),
-//!   around each node on the parallel one; every other generation reads no
-//!   clock at all. The clock's own cost is measured once and subtracted.
-//!   A pool with workers therefore pays about one clock read per node run
-//!   in one generation of 64, even when every generation stays serial.
+//!   that (one in [`RARELY`] for poked sources whose cone was last found
+//!   under a quarter of the work per node that repays the pool). Only a
+//!   timed generation reads the clock: once per node on the serial
+//!   scheduler (a node's time runs from the previous node's end), around
+//!   each node on the parallel one; every other generation reads no clock
+//!   at all. The clock's own cost is measured once and subtracted. A pool
+//!   with workers therefore pays about one clock read per node run in one
+//!   generation of 64 (of 1024 for a trivial graph), even when every
+//!   generation stays serial.
 //! - **Decision.** A generation that may repay the pool (the graph's total
 //!   estimate reaches [`PARALLEL_MIN_CONE_NS`]) marks its static cone and
 //!   sums the cone's estimates `W` over its `n` nodes, each capped at
@@ -77,8 +80,11 @@ const PHASE: u64 = 3;
 /// The first generations are all timed: the first times the computes
 /// behind cheap build calls, the second may already use the pool.
 const WARM: u64 = 2;
-/// After them, one generation in this many is timed.
+/// After them, one generation in this many is timed...
 const EVERY: u64 = 64;
+/// ...or in this many, for a cone far from repaying the pool: a graph of
+/// trivial nodes does not pay a clock read per node every 64 generations.
+const RARELY: u64 = 1024;
 /// An estimate not yet replaced by a timed compute (from the build call).
 const SEEDED: u32 = 1 << 31;
 /// Estimates saturate here (about 2.1 s).
@@ -93,6 +99,9 @@ pub(crate) struct CostModel {
     total_ns: f64,
     /// The last serial decision, for a fingerprint of the poked sources.
     serial_for: Option<u64>,
+    /// The poked sources whose cone was last found far from repaying the
+    /// pool (under a quarter of the work per node it needs): timed rarely.
+    far_for: Option<u64>,
     /// Measured generations of the last measured set of poked sources.
     measured: Measured,
 }
@@ -146,6 +155,7 @@ impl CostModel {
             est,
             total_ns: 0.0,
             serial_for: None,
+            far_for: None,
             measured: Measured::default(),
         };
         m.refresh();
@@ -164,9 +174,16 @@ impl CostModel {
         self.node_ns(v).min(NODE_CAP_NS)
     }
 
-    /// Whether generation `generation` times its nodes.
-    pub(crate) fn timed(&self, threads: usize, generation: u64) -> bool {
-        threads > 1 && (generation <= WARM || generation % EVERY == 0)
+    /// Whether generation `generation`, with poked sources `dirty`, times
+    /// its nodes: one in [`EVERY`], or one in [`RARELY`] when the cone of
+    /// `dirty` was last found far from repaying the pool.
+    pub(crate) fn timed(&self, threads: usize, generation: u64, dirty: &[u32]) -> bool {
+        let every = if self.far_for.is_some() && self.far_for == Some(fingerprint(dirty)) {
+            RARELY
+        } else {
+            EVERY
+        };
+        threads > 1 && (generation <= WARM || generation % every == 0)
     }
 
     /// Whether a generation with these poked sources may repay the pool, so
@@ -183,9 +200,12 @@ impl CostModel {
         let repays = cone >= 2
             && cone_ns >= PARALLEL_MIN_CONE_NS
             && cone_ns >= cone as f64 * PARALLEL_MIN_NODE_NS;
+        let key = fingerprint(dirty);
         if !repays {
-            self.serial_for = Some(fingerprint(dirty));
+            self.serial_for = Some(key);
         }
+        let far = cone_ns < cone as f64 * PARALLEL_MIN_NODE_NS / 4.0;
+        self.far_for = far.then_some(key);
         repays
     }
 
@@ -202,6 +222,13 @@ impl CostModel {
         }
         let key = fingerprint(dirty);
         let m = &mut self.measured;
+        if timed {
+            // Slowed by its clock reads: neither measured nor counted.
+            return Choice {
+                parallel: m.key != key || m.last.unwrap_or(true),
+                measure: false,
+            };
+        }
         if m.key != key || m.seen == 0 {
             *m = Measured {
                 key,
@@ -233,7 +260,7 @@ impl CostModel {
         m.last = Some(parallel);
         Choice {
             parallel,
-            measure: !timed,
+            measure: true,
         }
     }
 
@@ -387,6 +414,36 @@ mod tests {
                 measure: false
             }
         );
+    }
+
+    #[test]
+    fn timed_generations_do_not_count_towards_the_phases() {
+        let mut m = CostModel::new(&[0; 4]);
+        for _ in 0..5 {
+            assert!(m.choose(&[7], 200.0, true).parallel);
+        }
+        // The three generations on the pool are still to come.
+        let c = run(&mut m, 6, 1000.0, 1500.0);
+        assert_eq!(c, [true, true, true, false, false, false]);
+        // Now serial: a timed generation keeps to it, measuring nothing.
+        let t = m.choose(&[7], 200.0, true);
+        assert_eq!((t.parallel, t.measure), (false, false));
+    }
+
+    #[test]
+    fn cones_far_from_repaying_are_timed_rarely() {
+        let mut m = CostModel::new(&[0; 4]);
+        assert!(m.timed(2, EVERY, &[3]));
+        // 10 000 nodes at 10 ns: far below 150 ns a node.
+        assert!(!m.cone_repays(&[3], 10_000, 100_000.0));
+        assert!(!m.timed(2, EVERY, &[3]));
+        assert!(m.timed(2, RARELY, &[3]));
+        // Other poked sources, and warm-up generations, are timed as before.
+        assert!(m.timed(2, EVERY, &[4]));
+        assert!(m.timed(2, 1, &[3]));
+        // Close to repaying (100 ns a node): timed as before.
+        assert!(!m.cone_repays(&[3], 1000, 100_000.0));
+        assert!(m.timed(2, EVERY, &[3]));
     }
 
     #[test]

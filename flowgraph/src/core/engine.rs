@@ -248,7 +248,9 @@ impl Engine {
             return;
         }
         let threads = pool.threads();
-        let timed = self.cost.timed(threads, self.stats.generations);
+        let timed = self
+            .cost
+            .timed(threads, self.stats.generations, &self.dirty);
         self.marks.next_generation();
         #[cfg(test)]
         let forced = self.force_parallel;
