@@ -229,7 +229,7 @@ impl CostModel {
                 measure: false,
             };
         }
-        if m.key != key || m.seen == 0 {
+        if m.key != key {
             *m = Measured {
                 key,
                 ..Measured::default()

@@ -73,10 +73,9 @@ pub(crate) struct Parallel {
     cone: Vec<u32>,
     /// The jobs of the poked sources, highest priority first.
     roots: Vec<u32>,
-    /// The poked sources whose cone is marked and ready to run, if the
-    /// marking is still valid (same estimates since).
+    /// The poked sources whose cone is marked and ready to run; empty when
+    /// no marking is valid (the estimates changed since).
     marked_for: Vec<u32>,
-    marked: bool,
     /// The marked cone's estimated work per node, in ns.
     ns_per_node: f64,
 }
@@ -101,7 +100,6 @@ impl Parallel {
             cone: Vec::with_capacity(n),
             roots: Vec::new(),
             marked_for: Vec::new(),
-            marked: false,
             ns_per_node: 0.0,
         }
     }
@@ -109,19 +107,18 @@ impl Parallel {
     /// Whether the cone of `dirty` is still marked from the last parallel
     /// generation, so that this one can run it as it is.
     pub(crate) fn is_marked_for(&self, dirty: &[u32]) -> bool {
-        self.marked && self.marked_for == dirty
+        !dirty.is_empty() && self.marked_for == dirty
     }
 
     /// Keeps the cone just marked for `dirty` for later generations.
     pub(crate) fn keep_for(&mut self, dirty: &[u32]) {
         self.marked_for.clear();
         self.marked_for.extend_from_slice(dirty);
-        self.marked = true;
     }
 
     /// Forgets the kept cone: the estimates it was chosen by changed.
     pub(crate) fn forget(&mut self) {
-        self.marked = false;
+        self.marked_for.clear();
     }
 
     /// Marks the static cone of `dirty` in a generation of `marks` just
@@ -135,7 +132,7 @@ impl Parallel {
         dirty: &[u32],
         cost: &CostModel,
     ) -> (usize, f64) {
-        self.marked = false;
+        self.marked_for.clear();
         self.cone.clear();
         self.roots.clear();
         for &s in dirty {
@@ -173,16 +170,16 @@ impl Parallel {
         self.ns_per_node
     }
 
-    /// Runs the cone marked by `mark_cone` for the `roots` poked sources
-    /// on `pool`, with `hook` around each node, ready nodes by `keys`
-    /// (highest first). With `timed`, each compute is timed into its
-    /// estimate.
+    /// Runs the cone marked by `mark_cone`, whose first `sources` nodes are
+    /// the poked sources, on `pool`, with `hook` around each node, ready
+    /// nodes by `keys` (highest first). With `timed`, each compute is timed
+    /// into its estimate.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn run<H: Hook>(
         &mut self,
         t: &Tables,
         marks: &Marks,
-        roots: usize,
+        sources: usize,
         pool: &mut Pool,
         prune: bool,
         hook: &H,
@@ -190,15 +187,14 @@ impl Parallel {
         timed: Option<&CostModel>,
     ) -> Outcome {
         let nodes = self.cone.len();
-        // The cone starts with the poked sources, which no producer counts
-        // down: their jobs carry `WOKEN` from the start.
-        // Sorted once per marking: the keys change only when the
-        // estimates do or ranking is switched, and then the cone is marked
-        // afresh.
+        // No producer counts the poked sources down: their jobs carry
+        // `WOKEN` from the start. Built and sorted once per marking: the
+        // keys change only with the estimates or the ranking switch, and
+        // then the cone is marked afresh.
         if self.roots.is_empty() {
             let woken = WOKEN as u32;
             self.roots
-                .extend(self.cone[..roots].iter().map(|&s| s | woken));
+                .extend(self.cone[..sources].iter().map(|&s| s | woken));
             if let Some(keys) = keys {
                 self.roots.sort_unstable_by_key(|&j| {
                     std::cmp::Reverse(keys[(j & COUNT as u32) as usize])

@@ -447,16 +447,12 @@ impl Pool {
 /// priority rule (highest ready first, successors before older work).
 fn run_local(batch: &dyn Batch, roots: &[u32], ready: &mut Vec<u32>) {
     let mut stack: Vec<u32> = roots.iter().rev().copied().collect();
-    let (mut ran, mut skipped) = (0, 0);
+    let mut done = Tally::default();
     while let Some(node) = stack.pop() {
-        match run_guarded(batch, node, ready) {
-            Some(true) => ran += 1,
-            Some(false) => skipped += 1,
-            None => {}
-        }
+        done.count(run_guarded(batch, node, ready));
         stack.append(ready);
     }
-    batch.settle(ran, skipped);
+    batch.settle(done.ran, done.skipped);
 }
 
 /// `batch.run(node, ready)`, aborting the process if it unwinds: an unwind
@@ -493,6 +489,18 @@ struct Tally {
     skipped: usize,
 }
 
+impl Tally {
+    /// Counts one node that `Batch::run` reported as `outcome`.
+    fn count(&mut self, outcome: Option<bool>) {
+        match outcome {
+            Some(true) => self.ran += 1,
+            Some(false) => self.skipped += 1,
+            None => {}
+        }
+        self.finished += 1;
+    }
+}
+
 /// Runs `job`, then keeps running the highest newly ready successor inline;
 /// the other successors go to this thread's deque. Adds the chain's nodes
 /// to `done`.
@@ -506,12 +514,7 @@ fn run_chain(
 ) {
     let mut node = job;
     loop {
-        match run_guarded(batch, node, ready) {
-            Some(true) => done.ran += 1,
-            Some(false) => done.skipped += 1,
-            None => {}
-        }
-        done.finished += 1;
+        done.count(run_guarded(batch, node, ready));
         let Some(next) = ready.pop() else { break };
         if !ready.is_empty() {
             ready.drain(..).for_each(|r| local.push(r));
